@@ -1,0 +1,72 @@
+import "server-only";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import type { Env } from "../env.ts";
+import { PrismaClient } from "../generated/prisma/client.ts";
+import { pgliteRunner, pgRunner, type SqlRunner } from "./sql-runner.ts";
+
+export interface Database {
+  engine: Env["engine"];
+  prisma: PrismaClient;
+  /** Runs fn on one raw connection (migrations, schema checks). */
+  withRunner<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Where the embedded database keeps its files inside the data dir. */
+export function pgliteDir(dataDir: string): string {
+  return path.join(dataDir, "pglite");
+}
+
+/**
+ * Opens the configured database: PostgreSQL through a pg pool when
+ * DATABASE_URL is set, otherwise PGlite in the data dir. PGlite is one
+ * process's database: callers must hold the data dir lock (lib/embedded/lock.ts)
+ * or be the server started by `tessera start`, which holds it for them.
+ */
+export function openDatabase(current: Env): Database {
+  if (current.DATABASE_URL) {
+    const pool = new pg.Pool({
+      connectionString: current.DATABASE_URL,
+      max: current.TESSERA_DB_POOL_MAX,
+      // Fail fast when the server is unreachable, so callers can answer 503.
+      connectionTimeoutMillis: 5_000,
+      idleTimeoutMillis: 30_000,
+    });
+    // An idle client that loses its server emits 'error' on the pool; without a
+    // listener that would crash the process. The next query reports the outage.
+    pool.on("error", () => {});
+    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    return {
+      engine: "postgres",
+      prisma,
+      async withRunner(fn) {
+        const client = await pool.connect();
+        try {
+          return await fn(pgRunner(client));
+        } finally {
+          client.release();
+        }
+      },
+      async close() {
+        await prisma.$disconnect();
+        await pool.end();
+      },
+    };
+  }
+
+  const pglite = new PGlite(pgliteDir(current.dataDir));
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  return {
+    engine: "pglite",
+    prisma,
+    withRunner: (fn) => fn(pgliteRunner(pglite)),
+    async close() {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

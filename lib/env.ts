@@ -1,0 +1,82 @@
+import "server-only";
+import path from "node:path";
+import { z } from "zod";
+
+/** A signing key list: `kid:secret` pairs, comma-separated, newest (the signer) first. */
+const tokenKeys = z
+  .string()
+  .trim()
+  .refine(
+    (value) =>
+      value
+        .split(",")
+        .every((pair) => /^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9_\-+/=]{32,}$/.test(pair.trim())),
+    "must be comma-separated kid:secret pairs, each kid 1-64 of [A-Za-z0-9._-] and each secret at least 32 characters",
+  );
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0"])
+  .transform((value) => value === "true" || value === "1");
+
+const schema = z.object({
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  TESSERA_DATA_DIR: z.string().trim().min(1).default("./data"),
+  TESSERA_TOKEN_KEYS: tokenKeys.optional(),
+  NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  TESSERA_MIGRATE_ON_START: booleanFlag.default(true),
+  TESSERA_DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+});
+
+export type Env = z.infer<typeof schema> & {
+  /** Absolute path of TESSERA_DATA_DIR. */
+  dataDir: string;
+  /** "postgres" when DATABASE_URL is set, otherwise the embedded PGlite database. */
+  engine: "postgres" | "pglite";
+};
+
+export class EnvError extends Error {
+  override name = "EnvError";
+}
+
+/** Validates an environment (process.env by default); throws EnvError naming every bad variable. */
+export function parseEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const parsed = result.data;
+  return {
+    ...parsed,
+    dataDir: path.resolve(parsed.TESSERA_DATA_DIR),
+    engine: parsed.DATABASE_URL ? "postgres" : "pglite",
+  };
+}
+
+/** The secrets a running server needs. In embedded mode `tessera start` supplies them from the data dir. */
+export const REQUIRED_SECRETS = ["TESSERA_TOKEN_KEYS", "NEXTAUTH_SECRET"] as const;
+
+/** Throws a clear EnvError when a secret the server needs is missing. */
+export function assertSecrets(current: Env): void {
+  const missing = REQUIRED_SECRETS.filter((name) => !current[name]);
+  if (missing.length === 0) return;
+  const hint =
+    current.engine === "postgres"
+      ? "With DATABASE_URL set, Tessera does not generate secrets: set them in the environment (see README, Configuration)."
+      : "Start Tessera with `npm start`, which generates them in the data dir, or set them in the environment.";
+  throw new EnvError(`Missing required secret${missing.length > 1 ? "s" : ""}: ${missing.join(", ")}. ${hint}`);
+}
+
+let cached: Env | undefined;
+
+/** The validated environment of this process, read once. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

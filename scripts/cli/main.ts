@@ -1,0 +1,45 @@
+import nextEnv from "@next/env";
+import { EnvError } from "../../lib/env.ts";
+import { DataDirBusyError } from "../../lib/embedded/lock.ts";
+import { MigrationError } from "../../lib/db/migrate.ts";
+import { migrateCommand } from "./migrate.ts";
+import { startCommand } from "./start.ts";
+
+const USAGE = `Usage: tessera <command>
+
+Commands:
+  start      migrate (embedded database), build if needed, and serve on PORT (default 3000)
+  migrate    apply pending migrations from prisma/migrations to the configured database
+
+Configuration comes from the environment and .env files (see README, Configuration).`;
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  start: startCommand,
+  migrate: migrateCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...args] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    console.log(USAGE);
+    return name ? 0 : 2;
+  }
+  const command = commands[name];
+  if (!command) {
+    console.error(`tessera: unknown command "${name}"\n\n${USAGE}`);
+    return 2;
+  }
+  // The same .env files Next.js reads, so the CLI and the server agree.
+  nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
+  try {
+    return await command(args);
+  } catch (error) {
+    if (error instanceof EnvError || error instanceof DataDirBusyError || error instanceof MigrationError) {
+      console.error(`tessera: ${error.message}`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,20 @@
+import path from "node:path";
+import { parseEnv } from "../../lib/env.ts";
+import { withDatabase } from "./database.ts";
+
+// tessera migrate - apply pending migrations to the configured database
+export async function migrateCommand(args: string[]): Promise<number> {
+  if (args.length > 0) {
+    console.error(`tessera migrate: takes no arguments (got ${args.join(" ")})`);
+    return 2;
+  }
+  const current = parseEnv();
+  const result = await withDatabase(current, "tessera migrate", async () => undefined);
+  const where = current.engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${path.relative(process.cwd(), current.dataDir) || "."}`;
+  console.log(
+    result.migrations.applied.length > 0
+      ? `Applied ${result.migrations.applied.length} migration(s) to ${where}: ${result.migrations.applied.join(", ")}`
+      : `${where} is up to date (${result.migrations.alreadyApplied} migration(s) applied).`,
+  );
+  return 0;
+}

@@ -1,0 +1,79 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { assertSecrets, parseEnv } from "../../lib/env.ts";
+import { migrate } from "../../lib/db/migrate.ts";
+import { openDatabase } from "../../lib/db/open.ts";
+import { acquireDataDirLock, type DataDirLock } from "../../lib/embedded/lock.ts";
+import { loadOrCreateSecrets } from "../../lib/embedded/secrets.ts";
+import { MIGRATIONS_DIR } from "./database.ts";
+
+const require = createRequire(import.meta.url);
+const NEXT_BIN = require.resolve("next/dist/bin/next");
+
+function log(line: string) {
+  console.log(`[tessera] ${line}`);
+}
+
+function ensureBuild(childEnv: NodeJS.ProcessEnv) {
+  if (existsSync(path.resolve(".next/BUILD_ID"))) return;
+  log("no production build found: running `next build` (once; run `npm run build` after changing the code)");
+  const build = spawnSync(process.execPath, [NEXT_BIN, "build"], { stdio: "inherit", env: childEnv });
+  if (build.status !== 0) throw new Error(`next build failed (exit ${build.status ?? build.signal})`);
+}
+
+/**
+ * tessera start - the supervisor of one server process. In embedded mode it
+ * holds the data dir lock for the server's whole life, supplies the secrets
+ * from the data dir, and applies migrations before the server opens the
+ * database; in both modes it builds if needed and runs `next start`.
+ */
+export async function startCommand(args: string[]): Promise<number> {
+  const current = parseEnv();
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+
+  let lock: DataDirLock | undefined;
+  if (current.engine === "pglite") {
+    lock = acquireDataDirLock(current.dataDir, "tessera start");
+    if (!current.TESSERA_TOKEN_KEYS || !current.NEXTAUTH_SECRET) {
+      const secrets = loadOrCreateSecrets(current.dataDir, log);
+      childEnv.TESSERA_TOKEN_KEYS ||= secrets.TESSERA_TOKEN_KEYS;
+      childEnv.NEXTAUTH_SECRET ||= secrets.NEXTAUTH_SECRET;
+    }
+    childEnv.TESSERA_DATA_DIR = current.dataDir;
+  }
+  try {
+    assertSecrets(parseEnv(childEnv));
+
+    if (current.TESSERA_MIGRATE_ON_START) {
+      const database = openDatabase(current);
+      try {
+        const result = await database.withRunner((runner) => migrate(runner, MIGRATIONS_DIR, log));
+        log(`database schema up to date (${result.alreadyApplied + result.applied.length} migrations)`);
+      } finally {
+        await database.close();
+      }
+    }
+
+    ensureBuild(childEnv);
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
+
+  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(current.PORT), ...args], {
+    stdio: "inherit",
+    env: childEnv,
+  });
+  if (child.pid) lock?.addHolder(child.pid);
+  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, forward);
+
+  return await new Promise<number>((resolve) => {
+    child.on("exit", (code, signal) => {
+      lock?.release();
+      resolve(code ?? (signal === "SIGTERM" || signal === "SIGINT" ? 0 : 1));
+    });
+  });
+}
