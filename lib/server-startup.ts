@@ -1,11 +1,14 @@
 import "server-only";
 import { assertSecrets, env, EnvError } from "./env.ts";
-import { closeDatabase } from "./db.ts";
 
 /**
- * Refuses to serve with a broken configuration (exit 1 with a clear
- * sentence), and closes the database cleanly on shutdown so the embedded
- * PGlite files are left consistent.
+ * Refuses to serve with a broken configuration: exit 1 with a clear sentence
+ * instead of a server that fails on its first request.
+ *
+ * No shutdown hook closes the database: next start drains its connections on
+ * SIGTERM and exits, and both engines are crash-safe for committed data
+ * (PGlite runs with synchronous_commit on; a reopen replays its WAL), so a
+ * close racing the last requests would do more harm than good.
  */
 export async function checkServerEnvironment(): Promise<void> {
   try {
@@ -16,10 +19,5 @@ export async function checkServerEnvironment(): Promise<void> {
       process.exit(1);
     }
     throw error;
-  }
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.once(signal, () => {
-      void closeDatabase().finally(() => process.exit(0));
-    });
   }
 }

@@ -67,13 +67,20 @@ export async function startCommand(args: string[]): Promise<number> {
     env: childEnv,
   });
   if (child.pid) lock?.addHolder(child.pid);
-  const forward = (signal: NodeJS.Signals) => child.kill(signal);
+  let stopping = false;
+  const forward = (signal: NodeJS.Signals) => {
+    stopping = true;
+    child.kill(signal);
+  };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(signal, forward);
 
   return await new Promise<number>((resolve) => {
     child.on("exit", (code, signal) => {
       lock?.release();
-      resolve(code ?? (signal === "SIGTERM" || signal === "SIGINT" ? 0 : 1));
+      // next start drains its connections on SIGINT/SIGTERM and then exits with
+      // 128+signal; asked to stop, that is a clean stop.
+      const stoppedBySignal = stopping && (signal !== null || code === 130 || code === 143 || code === 129);
+      resolve(stoppedBySignal ? 0 : (code ?? 1));
     });
   });
 }

@@ -1,0 +1,110 @@
+#!/usr/bin/env node
+// The test command. `npm test` = build + node:test suites + Playwright e2e on
+// the embedded database; `npm run test:pg` = the node:test suites against
+// DATABASE_URL. Ends with one line "N passed, N failed" and exits non-zero if
+// anything failed or a runner broke without reporting.
+//
+//   node scripts/run-tests.mjs all|node|e2e|pg [--no-build]
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+
+const require = createRequire(import.meta.url);
+const [mode = "all", ...flags] = process.argv.slice(2);
+const modes = { all: ["node", "e2e"], node: ["node"], e2e: ["e2e"], pg: ["node"] };
+if (!modes[mode]) {
+  console.error(`usage: run-tests.mjs ${Object.keys(modes).join("|")} [--no-build]`);
+  process.exit(2);
+}
+
+const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+if (mode === "pg") {
+  if (!env.DATABASE_URL) {
+    console.error("npm run test:pg needs DATABASE_URL (a PostgreSQL database the suite may create schemas and databases in).");
+    process.exit(2);
+  }
+} else {
+  delete env.DATABASE_URL; // npm test is the embedded default, whatever the shell says
+}
+
+/** Runs a command, echoing its output; resolves with exit code and the output text. */
+function run(command, args, options = {}) {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { env, stdio: ["ignore", "pipe", "pipe"], ...options });
+    let output = "";
+    child.stdout.on("data", (chunk) => {
+      output += chunk;
+      process.stdout.write(chunk);
+    });
+    child.stderr.on("data", (chunk) => {
+      output += chunk;
+      process.stderr.write(chunk);
+    });
+    child.on("exit", (code, signal) => resolve({ code: code ?? 128, signal, output }));
+  });
+}
+
+const totals = { passed: 0, failed: 0 };
+const problems = [];
+
+async function build() {
+  console.log("\n== next build");
+  const result = await run(process.execPath, [require.resolve("next/dist/bin/next"), "build"]);
+  if (result.code !== 0) problems.push("next build failed");
+  return result.code === 0;
+}
+
+async function nodeSuites() {
+  const files = readdirSync("tests", { recursive: true })
+    .map(String)
+    .filter((file) => file.endsWith(".test.ts"))
+    .sort()
+    .map((file) => path.join("tests", file));
+  console.log(`\n== node:test (${mode === "pg" ? "PostgreSQL via DATABASE_URL" : "embedded PGlite"}): ${files.length} files`);
+  const result = await run(process.execPath, [
+    "--import",
+    "./scripts/register.mjs",
+    "--test",
+    "--test-reporter=spec",
+    "--test-concurrency=1",
+    "--test-timeout=300000",
+    ...files,
+  ]);
+  const count = (name) => Number(result.output.match(new RegExp(`ℹ ${name} (\\d+)`))?.[1] ?? NaN);
+  const [pass, fail, cancelled] = [count("pass"), count("fail"), count("cancelled")];
+  if (Number.isNaN(pass) || Number.isNaN(fail)) {
+    problems.push(`node:test exited ${result.code} without a summary`);
+    return;
+  }
+  totals.passed += pass;
+  totals.failed += fail + (cancelled || 0);
+  if (result.code !== 0 && fail + (cancelled || 0) === 0) problems.push(`node:test exited ${result.code}`);
+}
+
+async function e2e() {
+  console.log("\n== Playwright e2e (production build, Chromium)");
+  const report = "test-results/e2e-report.json";
+  rmSync(report, { force: true });
+  const result = await run(process.execPath, [require.resolve("@playwright/test/cli"), "test"]);
+  if (!existsSync(report)) {
+    problems.push(`playwright exited ${result.code} without a report`);
+    return;
+  }
+  const { stats } = JSON.parse(readFileSync(report, "utf8"));
+  totals.passed += stats.expected + stats.flaky;
+  totals.failed += stats.unexpected;
+  if (result.code !== 0 && stats.unexpected === 0) problems.push(`playwright exited ${result.code}`);
+}
+
+const started = Date.now();
+const built = flags.includes("--no-build") && existsSync(".next/BUILD_ID") ? true : await build();
+if (built) {
+  for (const step of modes[mode]) await (step === "node" ? nodeSuites() : e2e());
+}
+
+mkdirSync("test-results", { recursive: true });
+writeFileSync(`test-results/summary-${mode}.json`, JSON.stringify({ ...totals, problems }) + "\n");
+console.log(`\n${mode}: ${((Date.now() - started) / 1000).toFixed(0)} s${problems.length ? `; problems: ${problems.join("; ")}` : ""}`);
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed > 0 || problems.length > 0 ? 1 : 0);

@@ -1,0 +1,53 @@
+import { randomBytes } from "node:crypto";
+import { PGlite } from "@electric-sql/pglite";
+import pg from "pg";
+import { pgliteRunner, pgRunner, type SqlRunner } from "../../lib/db/sql-runner.ts";
+
+/** "postgres" when the suite runs against DATABASE_URL (npm run test:pg), else "pglite". */
+export const engine: "postgres" | "pglite" = process.env.DATABASE_URL ? "postgres" : "pglite";
+
+export interface ScratchDatabase {
+  runner: SqlRunner;
+  /** Another connection to the same database (for concurrency tests); PostgreSQL only. */
+  connect(): Promise<{ runner: SqlRunner; close(): Promise<void> }>;
+  close(): Promise<void>;
+}
+
+/**
+ * An empty database of the engine under test: an in-memory PGlite, or a
+ * fresh schema in DATABASE_URL's database (dropped on close), so tests never
+ * see each other's tables.
+ */
+export async function scratchDatabase(): Promise<ScratchDatabase> {
+  if (engine === "pglite") {
+    const db = new PGlite();
+    return {
+      runner: pgliteRunner(db),
+      connect: () => Promise.reject(new Error("PGlite has a single connection")),
+      close: () => db.close(),
+    };
+  }
+  const schema = `scratch_${randomBytes(6).toString("hex")}`;
+  const open = async () => {
+    const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await client.connect();
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    await client.query(`SET search_path TO ${schema}`);
+    return client;
+  };
+  const main = await open();
+  const others: pg.Client[] = [];
+  return {
+    runner: pgRunner(main),
+    async connect() {
+      const client = await open();
+      others.push(client);
+      return { runner: pgRunner(client), close: () => client.end() };
+    },
+    async close() {
+      await Promise.all(others.map((client) => client.end().catch(() => {})));
+      await main.query(`DROP SCHEMA ${schema} CASCADE`);
+      await main.end();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function tempDataDir(): { dir: string; remove(): void } {
+  const root = mkdtempSync(path.join(os.tmpdir(), "tessera-server-"));
+  return { dir: path.join(root, "data"), remove: () => rmSync(root, { recursive: true, force: true }) };
+}
+
+export interface RunningServer {
+  url: string;
+  process: ChildProcess;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
+  /** Sends signal (SIGTERM by default) and resolves with the exit code once the process is gone. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** The environment a test server starts from: this process's, minus anything that would point it elsewhere. */
+type EnvVars = Record<string, string | undefined>;
+
+export function baseEnv(extra: EnvVars): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
+  for (const name of ["PORT", "TESSERA_DATA_DIR", "TESSERA_TOKEN_KEYS", "NEXTAUTH_SECRET", "NODE_OPTIONS"]) delete env[name];
+  return { ...env, ...extra };
+}
+
+/**
+ * Runs `tessera start` (what `npm start` runs) against the production build,
+ * on a free port, and waits until it serves. Rejects with the server's output
+ * if it exits first or is not up within timeoutMs.
+ */
+export async function startServer(env: EnvVars, timeoutMs = 60_000): Promise<RunningServer> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ["scripts/tessera.mjs", "start"], {
+    env: baseEnv({ ...env, PORT: String(port) }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout!.on("data", (chunk) => (output += chunk));
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  const url = `http://127.0.0.1:${port}`;
+
+  const deadline = Date.now() + timeoutMs;
+  let done = false;
+  void exited.then(() => (done = true));
+  while (!done && Date.now() < deadline) {
+    try {
+      await fetch(`${url}/`);
+      break;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  if (done || Date.now() >= deadline) {
+    child.kill("SIGKILL");
+    throw new Error(`server did not start (${done ? "exited" : "timed out"}):\n${output}`);
+  }
+  return {
+    url,
+    process: child,
+    output: () => output,
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
+
+/** Runs the CLI to completion; resolves with its exit code and output. */
+export function runCli(args: string[], env: EnvVars): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ["scripts/tessera.mjs", ...args], { env: baseEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    child.stdout.on("data", (chunk) => (output += chunk));
+    child.stderr.on("data", (chunk) => (output += chunk));
+    child.on("exit", (code) => resolve({ code, output }));
+  });
+}

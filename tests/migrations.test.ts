@@ -1,0 +1,176 @@
+import assert from "node:assert/strict";
+import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { checksum, migrate, MigrationError, readMigrations } from "../lib/db/migrate.ts";
+import { engine, scratchDatabase } from "./helpers/database.ts";
+import { readDatamodel, schemaDrift } from "./helpers/schema-drift.ts";
+
+const MIGRATIONS = path.resolve("prisma/migrations");
+const INIT = "20261123000000_application_tokens";
+
+let work: string;
+before(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), "tessera-migrations-"));
+});
+after(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+/** A copy of prisma/migrations that a test may edit. */
+async function copyOfMigrations(name: string): Promise<string> {
+  const dir = path.join(work, name);
+  await cp(MIGRATIONS, dir, { recursive: true });
+  return dir;
+}
+
+describe(`migrations on ${engine}`, () => {
+  test("the migrated database matches prisma/schema.prisma exactly", async () => {
+    const db = await scratchDatabase();
+    try {
+      const result = await migrate(db.runner, MIGRATIONS);
+      assert.ok(result.applied.length >= 1);
+      assert.deepEqual(await schemaDrift(db.runner, await readDatamodel()), []);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("records each migration as prisma migrate deploy does, and a second run applies nothing", async () => {
+    const db = await scratchDatabase();
+    try {
+      const files = await readMigrations(MIGRATIONS);
+      const first = await migrate(db.runner, MIGRATIONS);
+      assert.deepEqual(first, { applied: files.map((f) => f.name), alreadyApplied: 0 });
+      const second = await migrate(db.runner, MIGRATIONS);
+      assert.deepEqual(second, { applied: [], alreadyApplied: files.length });
+
+      const rows = await db.runner.query<{ migration_name: string; checksum: string; finished_at: unknown; applied_steps_count: number; rolled_back_at: unknown }>(
+        `SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM "_prisma_migrations" ORDER BY migration_name`,
+      );
+      assert.equal(rows.length, files.length);
+      const sql = await readFile(path.join(MIGRATIONS, INIT, "migration.sql"), "utf8");
+      assert.equal(rows[0]!.migration_name, INIT);
+      assert.equal(rows[0]!.checksum, checksum(sql));
+      assert.match(rows[0]!.checksum, /^[0-9a-f]{64}$/);
+      assert.notEqual(rows[0]!.finished_at, null);
+      assert.equal(rows[0]!.rolled_back_at, null);
+      assert.equal(rows[0]!.applied_steps_count, 1);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("the drift check fails when a column is removed from a migration", async () => {
+    const dir = await copyOfMigrations("removed-column");
+    const file = path.join(dir, INIT, "migration.sql");
+    const sql = await readFile(file, "utf8");
+    const edited = sql.replace(/^\s*"last_used_from" TEXT,\n/m, "");
+    assert.notEqual(edited, sql, "the test must actually remove the column");
+    await writeFile(file, edited);
+
+    const db = await scratchDatabase();
+    try {
+      await migrate(db.runner, dir);
+      const drift = await schemaDrift(db.runner, await readDatamodel());
+      assert.deepEqual(drift, ["application_tokens.last_used_from: missing column"]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("the drift check fails on a wrong type, nullability, extra column or missing unique index", async () => {
+    const dir = await copyOfMigrations("altered");
+    const file = path.join(dir, INIT, "migration.sql");
+    const sql = await readFile(file, "utf8");
+    const edited = sql
+      .replace(`"name" VARCHAR(30) NOT NULL`, `"name" VARCHAR(40) NOT NULL`)
+      .replace(`"last_used" TIMESTAMPTZ(3),`, `"last_used" TIMESTAMPTZ(3) NOT NULL,\n    "surprise" INTEGER,`)
+      .replace(/CREATE UNIQUE INDEX "application_tokens_jti_key"[^;]*;/, "");
+    await writeFile(file, edited);
+
+    const db = await scratchDatabase();
+    try {
+      await migrate(db.runner, dir);
+      const drift = await schemaDrift(db.runner, await readDatamodel());
+      assert.deepEqual(drift.sort(), [
+        "application_tokens unique index (jti): missing",
+        "application_tokens.last_used: NOT NULL, schema says optional",
+        "application_tokens.name: type character varying(40), schema says character varying(30)",
+        "application_tokens.surprise: column in the database, not in the schema",
+      ]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("a failing migration is rolled back whole, recorded nowhere, and applies once fixed", async () => {
+    const dir = await copyOfMigrations("failing");
+    const broken = path.join(dir, "29990101000000_broken");
+    await mkdir(broken);
+    await writeFile(
+      path.join(broken, "migration.sql"),
+      `CREATE TABLE "half_done" ("id" INTEGER);\nINSERT INTO "half_done" VALUES (1);\nSELECT no_such_function();\n`,
+    );
+
+    const db = await scratchDatabase();
+    try {
+      await assert.rejects(migrate(db.runner, dir), (error: unknown) => {
+        assert.ok(error instanceof MigrationError);
+        assert.match(error.message, /^Migration 29990101000000_broken failed and was rolled back: .*no_such_function/);
+        return true;
+      });
+      const tables = await db.runner.query(`SELECT 1 FROM pg_class WHERE relname = 'half_done' AND relnamespace = current_schema()::regnamespace`);
+      assert.equal(tables.length, 0, "the failed migration's table must not exist");
+      const recorded = await db.runner.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations"`);
+      assert.deepEqual(recorded.map((r) => r.migration_name), [INIT], "earlier migrations stay applied; the failed one is not recorded");
+
+      await writeFile(path.join(broken, "migration.sql"), `CREATE TABLE "half_done" ("id" INTEGER);\n`);
+      const retry = await migrate(db.runner, dir);
+      assert.deepEqual(retry.applied, ["29990101000000_broken"]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("refuses to run when an applied migration was edited afterwards", async () => {
+    const dir = await copyOfMigrations("edited");
+    const db = await scratchDatabase();
+    try {
+      await migrate(db.runner, dir);
+      await writeFile(path.join(dir, INIT, "migration.sql"), "-- edited\n" + (await readFile(path.join(dir, INIT, "migration.sql"), "utf8")));
+      await assert.rejects(migrate(db.runner, dir), /Migration 20261123000000_application_tokens was changed after it was applied/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("refuses to continue past a migration another tool left unfinished", async () => {
+    const db = await scratchDatabase();
+    try {
+      await migrate(db.runner, MIGRATIONS);
+      await db.runner.query(`UPDATE "_prisma_migrations" SET finished_at = NULL`);
+      await assert.rejects(migrate(db.runner, MIGRATIONS), /started but did not finish/);
+    } finally {
+      await db.close();
+    }
+  });
+
+  // PGlite has a single connection: the advisory lock only matters on PostgreSQL.
+  if (engine === "postgres")
+  test("concurrent runners against one PostgreSQL apply each migration exactly once", async () => {
+    const db = await scratchDatabase();
+    const connections = await Promise.all([db.connect(), db.connect(), db.connect(), db.connect()]);
+    try {
+      const results = await Promise.all(connections.map((c) => migrate(c.runner, MIGRATIONS)));
+      const files = await readMigrations(MIGRATIONS);
+      assert.equal(results.reduce((sum, r) => sum + r.applied.length, 0), files.length);
+      const rows = await db.runner.query(`SELECT migration_name FROM "_prisma_migrations"`);
+      assert.equal(rows.length, files.length);
+    } finally {
+      await Promise.all(connections.map((c) => c.close()));
+      await db.close();
+    }
+  });
+});
