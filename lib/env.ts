@@ -1,6 +1,8 @@
-import "server-only";
-import path from "node:path";
 import { z } from "zod";
+
+// Edge-safe: middleware.ts reads its settings through this module too, so it
+// imports nothing from Node.js. Secrets live in process.env only, never in a
+// client bundle (Next.js inlines only NEXT_PUBLIC_ variables).
 
 /** A signing key list: `kid:secret` pairs, comma-separated, newest (the signer) first. */
 const tokenKeys = z
@@ -31,11 +33,21 @@ const schema = z.object({
   TESSERA_MIGRATE_ON_START: booleanFlag.default(true),
   TESSERA_DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  /** The `iss` claim of application tokens. */
+  TESSERA_ISSUER: z.string().trim().min(1).max(200).default("tessera"),
+  /** false: /api/tokens* answer 404 "Plugin is not enabled" and app tokens are not accepted. */
+  TESSERA_APP_TOKENS_ENABLED: booleanFlag.default(true),
+  /** Longest validity a new application token may have. */
+  TESSERA_TOKEN_MAX_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+  /** lastUsed is written at most once per this many seconds per token. */
+  TESSERA_LAST_USED_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(60),
+  /** Requests with a bad token allowed per client address per minute before 429. */
+  TESSERA_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
+  /** true behind a reverse proxy: take the client address from X-Forwarded-For. */
+  TESSERA_TRUST_PROXY: booleanFlag.default(false),
 });
 
 export type Env = z.infer<typeof schema> & {
-  /** Absolute path of TESSERA_DATA_DIR. */
-  dataDir: string;
   /** "postgres" when DATABASE_URL is set, otherwise the embedded PGlite database. */
   engine: "postgres" | "pglite";
 };
@@ -54,7 +66,6 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const parsed = result.data;
   return {
     ...parsed,
-    dataDir: path.resolve(parsed.TESSERA_DATA_DIR),
     engine: parsed.DATABASE_URL ? "postgres" : "pglite",
   };
 }

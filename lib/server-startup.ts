@@ -1,9 +1,14 @@
 import "server-only";
+import http from "node:http";
+import { CLIENT_ADDRESS_HEADER } from "./auth/client-address.ts";
 import { assertSecrets, env, EnvError } from "./env.ts";
 
 /**
- * Refuses to serve with a broken configuration: exit 1 with a clear sentence
- * instead of a server that fails on its first request.
+ * Runs once per server process before it answers a request:
+ * - refuses to serve with a broken configuration (exit 1 with a clear
+ *   sentence) instead of failing on the first request;
+ * - stamps each incoming request with its TCP peer address (see
+ *   lib/auth/client-address.ts), overwriting any client-sent value.
  *
  * No shutdown hook closes the database: next start drains its connections on
  * SIGTERM and exits, and both engines are crash-safe for committed data
@@ -20,4 +25,20 @@ export async function checkServerEnvironment(): Promise<void> {
     }
     throw error;
   }
+  stampClientAddress();
+}
+
+function stampClientAddress() {
+  const marker = Symbol.for("tessera.clientAddressStamp");
+  const proto = http.Server.prototype as http.Server & { [marker]?: boolean };
+  if (proto[marker]) return;
+  proto[marker] = true;
+  const emit = proto.emit;
+  proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
+    if (event === "request") {
+      const request = args[0] as http.IncomingMessage;
+      request.headers[CLIENT_ADDRESS_HEADER] = request.socket?.remoteAddress ?? "unknown";
+    }
+    return (emit as (...all: unknown[]) => boolean).call(this, event, ...args);
+  } as typeof proto.emit;
 }

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import { assertSecrets, EnvError, parseEnv } from "../lib/env.ts";
-import { acquireDataDirLock, DataDirBusyError, lockFile } from "../lib/embedded/lock.ts";
+import { acquireDataDirLock, DataDirBusyError, dataDirOf, lockFile } from "../lib/embedded/lock.ts";
 import { loadOrCreateSecrets, secretsFile } from "../lib/embedded/secrets.ts";
 
 const dirs: string[] = [];
@@ -102,7 +102,7 @@ describe("configuration", () => {
   test("defaults to the embedded database in ./data on port 3000", () => {
     const parsed = parseEnv({});
     assert.equal(parsed.engine, "pglite");
-    assert.equal(parsed.dataDir, path.resolve("data"));
+    assert.equal(dataDirOf(parsed), path.resolve("data"));
     assert.equal(parsed.PORT, 3000);
     assert.equal(parsed.TESSERA_MIGRATE_ON_START, true);
   });

@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Env } from "../env.ts";
+import { dataDirOf } from "../embedded/lock.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
 import { pgliteRunner, pgRunner, type SqlRunner } from "./sql-runner.ts";
 
@@ -58,7 +59,7 @@ export function openDatabase(current: Env): Database {
     };
   }
 
-  const pglite = new PGlite(pgliteDir(current.dataDir));
+  const pglite = new PGlite(pgliteDir(dataDirOf(current)));
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
   return {
     engine: "pglite",

@@ -41,6 +41,11 @@ function readLock(file: string): LockInfo | null {
   }
 }
 
+/** The absolute data dir of an environment (TESSERA_DATA_DIR, relative to the working directory). */
+export function dataDirOf(current: { TESSERA_DATA_DIR: string }): string {
+  return path.resolve(current.TESSERA_DATA_DIR);
+}
+
 /** Creates dataDir (mode 0700) if needed. */
 export function ensureDataDir(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });

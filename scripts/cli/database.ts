@@ -1,31 +1,32 @@
 import path from "node:path";
-import type { Env } from "../../lib/env.ts";
+import { closeDatabase, database } from "../../lib/db.ts";
 import { migrate, type MigrateResult } from "../../lib/db/migrate.ts";
-import { openDatabase, type Database } from "../../lib/db/open.ts";
-import { acquireDataDirLock } from "../../lib/embedded/lock.ts";
+import { acquireDataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
+import { loadOrCreateSecrets } from "../../lib/embedded/secrets.ts";
+import { env } from "../../lib/env.ts";
 
 export const MIGRATIONS_DIR = path.resolve("prisma/migrations");
 
 /**
- * Opens the configured database for one CLI command: takes the data dir lock
- * first when the database is embedded (so it never opens PGlite beside a
- * running server), brings the schema up to date, runs fn, and closes again.
+ * Runs fn against the configured database, as one CLI command: takes the data
+ * dir lock first when the database is embedded (so it never opens PGlite
+ * beside a running server), fills in the embedded secrets (so tokens it signs
+ * verify on the server), brings the schema up to date, and closes again.
  */
-export async function withDatabase<T>(
-  current: Env,
-  purpose: string,
-  fn: (database: Database) => Promise<T>,
-): Promise<{ value: T; migrations: MigrateResult }> {
-  const lock = current.engine === "pglite" ? acquireDataDirLock(current.dataDir, purpose) : undefined;
+export async function withDatabase<T>(purpose: string, fn: () => Promise<T>): Promise<{ value: T; migrations: MigrateResult }> {
+  const current = env();
+  const lock = current.engine === "pglite" ? acquireDataDirLock(dataDirOf(current), purpose) : undefined;
   try {
-    const database = openDatabase(current);
+    if (current.engine === "pglite" && (!current.TESSERA_TOKEN_KEYS || !current.NEXTAUTH_SECRET)) {
+      const secrets = loadOrCreateSecrets(dataDirOf(current), (line) => console.error(`[tessera] ${line}`));
+      current.TESSERA_TOKEN_KEYS ||= secrets.TESSERA_TOKEN_KEYS;
+      current.NEXTAUTH_SECRET ||= secrets.NEXTAUTH_SECRET;
+    }
     try {
-      const migrations = await database.withRunner((runner) =>
-        migrate(runner, MIGRATIONS_DIR, (line) => console.log(line)),
-      );
-      return { value: await fn(database), migrations };
+      const migrations = await database().withRunner((runner) => migrate(runner, MIGRATIONS_DIR, (line) => console.error(`[tessera] ${line}`)));
+      return { value: await fn(), migrations };
     } finally {
-      await database.close();
+      await closeDatabase();
     }
   } finally {
     lock?.release();

@@ -4,18 +4,21 @@ import { DataDirBusyError } from "../../lib/embedded/lock.ts";
 import { MigrationError } from "../../lib/db/migrate.ts";
 import { migrateCommand } from "./migrate.ts";
 import { startCommand } from "./start.ts";
+import { tokensCommand, TOKENS_USAGE } from "./tokens.ts";
 
 const USAGE = `Usage: tessera <command>
 
 Commands:
   start      migrate (embedded database), build if needed, and serve on PORT (default 3000)
   migrate    apply pending migrations from prisma/migrations to the configured database
+${TOKENS_USAGE}
 
 Configuration comes from the environment and .env files (see README, Configuration).`;
 
 const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: startCommand,
   migrate: migrateCommand,
+  tokens: tokensCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

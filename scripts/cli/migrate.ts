@@ -1,6 +1,7 @@
 import path from "node:path";
-import { parseEnv } from "../../lib/env.ts";
+import { env } from "../../lib/env.ts";
 import { withDatabase } from "./database.ts";
+import { dataDirOf } from "../../lib/embedded/lock.ts";
 
 // tessera migrate - apply pending migrations to the configured database
 export async function migrateCommand(args: string[]): Promise<number> {
@@ -8,9 +9,9 @@ export async function migrateCommand(args: string[]): Promise<number> {
     console.error(`tessera migrate: takes no arguments (got ${args.join(" ")})`);
     return 2;
   }
-  const current = parseEnv();
-  const result = await withDatabase(current, "tessera migrate", async () => undefined);
-  const where = current.engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${path.relative(process.cwd(), current.dataDir) || "."}`;
+  const current = env();
+  const result = await withDatabase("tessera migrate", async () => undefined);
+  const where = current.engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${path.relative(process.cwd(), dataDirOf(current)) || "."}`;
   console.log(
     result.migrations.applied.length > 0
       ? `Applied ${result.migrations.applied.length} migration(s) to ${where}: ${result.migrations.applied.join(", ")}`

@@ -5,7 +5,7 @@ import path from "node:path";
 import { assertSecrets, parseEnv } from "../../lib/env.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { openDatabase } from "../../lib/db/open.ts";
-import { acquireDataDirLock, type DataDirLock } from "../../lib/embedded/lock.ts";
+import { acquireDataDirLock, type DataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
 import { loadOrCreateSecrets } from "../../lib/embedded/secrets.ts";
 import { MIGRATIONS_DIR } from "./database.ts";
 
@@ -35,13 +35,13 @@ export async function startCommand(args: string[]): Promise<number> {
 
   let lock: DataDirLock | undefined;
   if (current.engine === "pglite") {
-    lock = acquireDataDirLock(current.dataDir, "tessera start");
+    lock = acquireDataDirLock(dataDirOf(current), "tessera start");
     if (!current.TESSERA_TOKEN_KEYS || !current.NEXTAUTH_SECRET) {
-      const secrets = loadOrCreateSecrets(current.dataDir, log);
+      const secrets = loadOrCreateSecrets(dataDirOf(current), log);
       childEnv.TESSERA_TOKEN_KEYS ||= secrets.TESSERA_TOKEN_KEYS;
       childEnv.NEXTAUTH_SECRET ||= secrets.NEXTAUTH_SECRET;
     }
-    childEnv.TESSERA_DATA_DIR = current.dataDir;
+    childEnv.TESSERA_DATA_DIR = dataDirOf(current);
   }
   try {
     assertSecrets(parseEnv(childEnv));

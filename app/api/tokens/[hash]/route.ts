@@ -1,0 +1,21 @@
+import { withAuth } from "@/lib/auth/with-auth.ts";
+import { getTokenOrThrow } from "@/lib/tokens/get-token-or-throw.ts";
+import { listTokens } from "@/lib/tokens/list-tokens.ts";
+import { revokeToken } from "@/lib/tokens/revoke-token.ts";
+
+export const dynamic = "force-dynamic";
+
+// GET /api/tokens/{hash} - one token (admin)
+export const GET = withAuth(async ({ params }) => getTokenOrThrow(params.hash!), {
+  permission: "tokens:manage",
+  appTokensRoute: true,
+});
+
+// DELETE /api/tokens/{hash} - delete and revoke; answers the remaining tokens (admin)
+export const DELETE = withAuth(
+  async ({ params }) => {
+    await revokeToken(params.hash!);
+    return listTokens();
+  },
+  { permission: "tokens:manage", appTokensRoute: true },
+);

@@ -1,0 +1,49 @@
+import { ERROR_STATUS, MESSAGES, type ErrorCode } from "./error-codes.ts";
+
+// Edge-safe. Error bodies are short text/plain sentences, as the seed's API
+// answers them.
+
+export class ApiError extends Error {
+  override name = "ApiError";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+const NO_STORE = { "Cache-Control": "no-store" };
+
+export function textResponse(status: number, body: string, headers: Record<string, string> = {}): Response {
+  return new Response(body, {
+    status,
+    headers: { "Content-Type": "text/plain; charset=utf-8", ...NO_STORE, ...headers },
+  });
+}
+
+export function errorResponse(error: ApiError): Response {
+  return textResponse(ERROR_STATUS[error.code], error.message, error.headers);
+}
+
+/** The 403 for any token that is invalid, expired, tampered, unknown or revoked. */
+export function invalidTokenError(): ApiError {
+  return new ApiError("invalid_token", MESSAGES.invalidToken, {
+    "WWW-Authenticate": 'Bearer realm="tessera", error="invalid_token"',
+  });
+}
+
+export function unauthenticatedError(): ApiError {
+  return new ApiError("unauthenticated", MESSAGES.unauthenticated, { "WWW-Authenticate": 'Bearer realm="tessera"' });
+}
+
+export function rateLimitedError(seconds: number): ApiError {
+  return new ApiError("rate_limited", "Too many requests with invalid tokens from this address; try again later", {
+    "Retry-After": String(seconds),
+  });
+}
+
+export function jsonResponse(data: unknown, status = 200): Response {
+  return Response.json(data, { status, headers: NO_STORE });
+}

@@ -1,0 +1,18 @@
+// The address of the client that sent a request, for throttling and the
+// token's "last used from". Edge-safe.
+//
+// Next.js keeps a client-sent X-Forwarded-For as it is, so by default it
+// cannot be trusted: instead, lib/server-startup.ts stamps every incoming
+// request with the TCP peer address in CLIENT_ADDRESS_HEADER, overwriting
+// whatever the client sent. Behind a reverse proxy (or on Vercel) set
+// TESSERA_TRUST_PROXY=true to use the first X-Forwarded-For entry instead.
+
+export const CLIENT_ADDRESS_HEADER = "x-tessera-client-address";
+
+export function clientAddress(request: Request, trustProxy: boolean): string {
+  if (trustProxy) {
+    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded.slice(0, 64);
+  }
+  return request.headers.get(CLIENT_ADDRESS_HEADER)?.slice(0, 64) || "unknown";
+}

@@ -1,0 +1,29 @@
+// Signing keys for application tokens, from TESSERA_TOKEN_KEYS ("kid:secret,
+// kid:secret", newest first). Edge-safe. The newest key signs; every listed
+// key verifies, so rotation is: prepend a new key, restart, and drop the old
+// one once the tokens it signed have expired or been replaced.
+
+export interface SigningKey {
+  kid: string;
+  secret: Uint8Array;
+}
+
+export interface KeyRing {
+  signer: SigningKey;
+  byKid: Map<string, SigningKey>;
+}
+
+let cache: { source: string; ring: KeyRing } | undefined;
+
+export function keyRing(source: string | undefined): KeyRing {
+  if (!source) throw new Error("TESSERA_TOKEN_KEYS is not set");
+  if (cache?.source === source) return cache.ring;
+  const keys = source.split(",").map((pair) => {
+    const trimmed = pair.trim();
+    const colon = trimmed.indexOf(":");
+    return { kid: trimmed.slice(0, colon), secret: new TextEncoder().encode(trimmed.slice(colon + 1)) };
+  });
+  const ring = { signer: keys[0]!, byKid: new Map(keys.map((key) => [key.kid, key])) };
+  cache = { source, ring };
+  return ring;
+}

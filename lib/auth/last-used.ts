@@ -1,0 +1,35 @@
+import "server-only";
+import { db } from "../db.ts";
+import { log } from "../log.ts";
+
+// lastUsed is written at most once per interval per token, off the request
+// path: the request never waits for it and never fails because of it. The
+// in-memory map spares the database the UPDATE on nearly every request; the
+// WHERE clause keeps the bound when several processes share one database.
+
+const lastWrite = new Map<string, number>();
+const MAX_TRACKED = 100_000;
+let updates = 0;
+
+/** How many lastUsed UPDATE statements this process has issued (for the benchmark and tests). */
+export function lastUsedUpdateCount(): number {
+  return updates;
+}
+
+export function touchLastUsed(hash: string, address: string, intervalSeconds: number, now = Date.now()): void {
+  const previous = lastWrite.get(hash);
+  if (previous !== undefined && now - previous < intervalSeconds * 1000) return;
+  if (lastWrite.size >= MAX_TRACKED) lastWrite.clear();
+  lastWrite.set(hash, now);
+  updates++;
+  const at = new Date(now);
+  db()
+    .applicationToken.updateMany({
+      where: { hash, OR: [{ lastUsed: null }, { lastUsed: { lt: new Date(now - intervalSeconds * 1000) } }] },
+      data: { lastUsed: at, lastUsedFrom: address },
+    })
+    .catch((error: unknown) => {
+      lastWrite.delete(hash); // try again on the next request
+      log.warn("lastUsed update failed", error);
+    });
+}

@@ -1,0 +1,38 @@
+// The one permission table: which role may do what. Edge-safe (middleware
+// uses it for the early, stateless check; withAuth for the authoritative one).
+
+export const ROLES = ["admin", "editor", "viewer", "connectionManager", "monitoringViewer"] as const;
+export type Role = (typeof ROLES)[number];
+
+export const PERMISSIONS = {
+  /** GET /api/me: who am I. */
+  "me:read": ["admin", "editor", "viewer", "connectionManager", "monitoringViewer"],
+  /** List, create, inspect and revoke application tokens (/api/tokens*). */
+  "tokens:manage": ["admin"],
+} as const satisfies Record<string, readonly Role[]>;
+export type Permission = keyof typeof PERMISSIONS;
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return (PERMISSIONS[permission] as readonly Role[]).includes(role);
+}
+
+/**
+ * The permission each API path needs, for the middleware's early check.
+ * Route handlers name their permission in withAuth; a test checks that each
+ * agrees with this table.
+ */
+export const ROUTE_PERMISSIONS: { pattern: RegExp; permission: Permission }[] = [
+  { pattern: /^\/api\/tokens(\/.*)?$/, permission: "tokens:manage" },
+  { pattern: /^\/api\/me\/?$/, permission: "me:read" },
+];
+
+/** API paths that need no credentials at all. */
+export const PUBLIC_API_PATHS = [/^\/api\/health\/?$/, /^\/api\/auth(\/.*)?$/];
+
+export function routePermission(pathname: string): Permission | undefined {
+  return ROUTE_PERMISSIONS.find((route) => route.pattern.test(pathname))?.permission;
+}

@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { ROLES } from "../auth/permissions.ts";
+
+// Application tokens: the one schema for the API, the CLI and the form.
+
+/** Control, format (bidi overrides, zero-width) and line/paragraph separator characters. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+export const NAME_MAX = 30;
+
+export const tokenName = z
+  .string({ error: (issue) => (issue.input === undefined ? "name is required" : "name must be a string") })
+  .transform((value) => value.normalize("NFC").trim())
+  .pipe(
+    z
+      .string()
+      .refine((value) => value.length > 0, "name must not be empty")
+      .refine((value) => [...value].length <= NAME_MAX, `name must be at most ${NAME_MAX} characters`)
+      .refine((value) => !INVISIBLE.test(value), "name must not contain control or invisible characters"),
+  );
+
+export const tokenRole = z.enum(ROLES, {
+  error: (issue) => (issue.input === undefined ? "role is required" : `role must be one of ${ROLES.join(", ")}`),
+});
+
+const ISO_DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):?(\d{2}))$/i;
+
+/** An ISO-8601 date-time with a zone that names a real calendar day and time (Date would roll 02-31 into March). */
+function isIsoDateTime(value: string): boolean {
+  const match = ISO_DATE_TIME.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second = "0", offsetHours = "0", offsetMinutes = "0"] = match.slice(1).map((part) => part ?? "0");
+  const daysInMonth = new Date(Date.UTC(Number(year), Number(month), 0)).getUTCDate();
+  return (
+    Number(month) >= 1 && Number(month) <= 12 && Number(day) >= 1 && Number(day) <= daysInMonth &&
+    Number(hour) <= 23 && Number(minute) <= 59 && Number(second) <= 59 && Number(offsetHours) <= 23 && Number(offsetMinutes) <= 59
+  );
+}
+
+const VALID_UNTIL_HINT = "validUntil must be an ISO-8601 date-time such as 2030-01-31T12:00:00Z";
+export const validUntil = z
+  .string({ error: (issue) => (issue.input === undefined ? "validUntil is required" : VALID_UNTIL_HINT) })
+  .refine(isIsoDateTime, VALID_UNTIL_HINT)
+  .transform((value) => new Date(value))
+  .refine((value) => !Number.isNaN(value.getTime()), VALID_UNTIL_HINT);
+
+export const createTokenSchema = z.strictObject({ name: tokenName, validUntil, role: tokenRole });
+export type CreateTokenInput = z.infer<typeof createTokenSchema>;
+
+/** What the API shows of a token: the seed's fields plus status. Built field by field (an allow-list). */
+export const tokenResponse = z.object({
+  name: z.string(),
+  hash: z.string(),
+  validUntil: z.string(),
+  role: tokenRole,
+  requestedBy: z.string(),
+  issueDate: z.string(),
+  lastUsed: z.string().nullable(),
+  status: z.enum(["Valid", "Invalid"]),
+});
+export type TokenResponse = z.infer<typeof tokenResponse>;
+
+/** POST /api/tokens: the token itself, shown once, and the same fields. */
+export type CreatedTokenResponse = { token: string } & TokenResponse;
