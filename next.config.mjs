@@ -4,6 +4,8 @@ const nextConfig = {
   // run time, so it must stay a plain Node module instead of being bundled.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter"],
   poweredByHeader: false,
+  // forbidden() answers the Tokens view with a real 403 page for non-admins.
+  experimental: { authInterrupts: true },
   reactStrictMode: true,
   async headers() {
     return [

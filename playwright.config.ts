@@ -2,11 +2,13 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig, devices } from "@playwright/test";
+import { E2E, E2E_PORT } from "./e2e/constants.ts";
 
 // Debian's Chromium when present (Playwright's own browser download needs a
 // network this project does not assume); otherwise Playwright's browser.
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((file) => existsSync(file));
-const port = Number(process.env.E2E_PORT ?? 3100);
+const { baseURL, oidcPort } = E2E;
+const port = E2E_PORT;
 const dataDir = path.join(os.tmpdir(), `tessera-e2e-${port}`);
 
 export default defineConfig({
@@ -18,37 +20,54 @@ export default defineConfig({
   forbidOnly: !!process.env.CI,
   reporter: [["list"], ["json", { outputFile: "test-results/e2e-report.json" }]],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
+    baseURL,
     trace: "retain-on-failure",
     screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: systemChromium,
+      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+    },
   },
   projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts/, use: { ...devices["Desktop Chrome"] } },
     {
       name: "chromium",
-      use: {
-        ...devices["Desktop Chrome"],
-        launchOptions: {
-          executablePath: systemChromium,
-          args: [
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-          ],
-        },
-      },
+      dependencies: ["setup"],
+      testIgnore: /auth\.setup\.ts/,
+      use: { ...devices["Desktop Chrome"], permissions: ["clipboard-read", "clipboard-write"] },
     },
   ],
-  // The production build, started the way the README starts it, on a fresh embedded database.
-  webServer: {
-    command: `rm -rf ${JSON.stringify(dataDir)} && node scripts/tessera.mjs start`,
-    url: `http://127.0.0.1:${port}/api/health`,
-    reuseExistingServer: false,
-    timeout: 180_000,
-    env: { PORT: String(port), TESSERA_DATA_DIR: dataDir, DATABASE_URL: "", NEXT_TELEMETRY_DISABLED: "1" },
-    stdout: "pipe",
-    stderr: "pipe",
-  },
+  webServer: [
+    {
+      command: "node e2e/oidc-server.mjs",
+      url: `http://127.0.0.1:${oidcPort}/.well-known/openid-configuration`,
+      reuseExistingServer: false,
+      env: { OIDC_PORT: String(oidcPort), APP_URL: baseURL },
+      stdout: "pipe",
+    },
+    {
+      // The production build, started the way the README starts it, on a fresh embedded database.
+      command: `rm -rf ${JSON.stringify(dataDir)} && node scripts/tessera.mjs start`,
+      url: `${baseURL}/api/health`,
+      reuseExistingServer: false,
+      timeout: 180_000,
+      env: {
+        PORT: String(port),
+        TESSERA_DATA_DIR: dataDir,
+        DATABASE_URL: "",
+        NEXT_TELEMETRY_DISABLED: "1",
+        NEXTAUTH_URL: baseURL,
+        TESSERA_ADMIN_PASSWORD: E2E.adminPassword,
+        TESSERA_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+        TESSERA_OIDC_CLIENT_ID: "tessera",
+        TESSERA_OIDC_CLIENT_SECRET: "tessera-e2e-secret",
+        TESSERA_OIDC_NAME: E2E.ssoName,
+        TESSERA_OIDC_ROLE_CLAIM: "groups",
+        TESSERA_OIDC_ROLE_MAP: "tessera-admins=admin",
+        TESSERA_OIDC_DEFAULT_ROLE: "viewer",
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    },
+  ],
 });

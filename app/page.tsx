@@ -16,6 +16,13 @@ export default function HomePage() {
         <dd data-testid="version" className="font-mono">
           {packageJson.version}
         </dd>
+        <dt className="font-medium text-slate-500">Console</dt>
+        <dd>
+          <a className="text-indigo-700 underline underline-offset-2" href="/tokens">
+            App Tokens
+          </a>{" "}
+          <span className="text-slate-500">(sign-in required)</span>
+        </dd>
         <dt className="font-medium text-slate-500">Health</dt>
         <dd>
           <a className="font-mono text-indigo-700 underline underline-offset-2" href="/api/health">

@@ -45,6 +45,35 @@ const schema = z.object({
   TESSERA_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** true behind a reverse proxy: take the client address from X-Forwarded-For. */
   TESSERA_TRUST_PROXY: booleanFlag.default(false),
+
+  /** The public URL of the console (next-auth's callback base). `tessera start` defaults it to http://localhost:PORT. */
+  NEXTAUTH_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  /** Hours a console session lasts. */
+  TESSERA_SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(8),
+  /** Local accounts with passwords. May be false only when SSO is configured. */
+  TESSERA_LOCAL_LOGIN: booleanFlag.default(true),
+  /** Password of the first local admin, created on first start; generated and printed once when unset. */
+  TESSERA_ADMIN_PASSWORD: z.string().min(12, "must be at least 12 characters").optional(),
+  TESSERA_OIDC_ISSUER: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
+  TESSERA_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  TESSERA_OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** Shown as "Sign in with <name>". */
+  TESSERA_OIDC_NAME: z.string().trim().min(1).max(60).default("SSO"),
+  /** The ID token / userinfo claim holding the user's groups or roles (a string or an array of strings). */
+  TESSERA_OIDC_ROLE_CLAIM: z.string().trim().min(1).default("groups"),
+  /** Claim value to Tessera role: "group=role,group=role". The highest role any value maps to wins. */
+  TESSERA_OIDC_ROLE_MAP: z
+    .string()
+    .trim()
+    .refine(
+      (value) => value.split(",").every((pair) => /^[^=]+=(admin|editor|viewer|connectionManager|monitoringViewer)$/.test(pair.trim())),
+      "must be comma-separated value=role pairs with roles admin, editor, viewer, connectionManager or monitoringViewer",
+    )
+    .optional(),
+  /** The role of SSO users no mapping applies to; "none" refuses them. */
+  TESSERA_OIDC_DEFAULT_ROLE: z.enum(["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "none"]).default("viewer"),
+  /** SSO users with these (verified) emails are admins. Comma-separated. */
+  TESSERA_ADMIN_EMAILS: z.string().trim().optional(),
 });
 
 export type Env = z.infer<typeof schema> & {
@@ -64,6 +93,13 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(`Invalid configuration:\n${lines.join("\n")}`);
   }
   const parsed = result.data;
+  const oidc = [parsed.TESSERA_OIDC_ISSUER, parsed.TESSERA_OIDC_CLIENT_ID, parsed.TESSERA_OIDC_CLIENT_SECRET];
+  if (oidc.some(Boolean) && !oidc.every(Boolean)) {
+    throw new EnvError("Invalid configuration:\n  TESSERA_OIDC_*: set all of TESSERA_OIDC_ISSUER, TESSERA_OIDC_CLIENT_ID and TESSERA_OIDC_CLIENT_SECRET, or none");
+  }
+  if (!parsed.TESSERA_LOCAL_LOGIN && !parsed.TESSERA_OIDC_ISSUER) {
+    throw new EnvError("Invalid configuration:\n  TESSERA_LOCAL_LOGIN: may be false only when SSO (TESSERA_OIDC_*) is configured");
+  }
   return {
     ...parsed,
     engine: parsed.DATABASE_URL ? "postgres" : "pglite",

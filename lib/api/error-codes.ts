@@ -22,6 +22,7 @@ export const MESSAGES = {
   forbidden: "Forbidden",
   pluginDisabled: "Plugin is not enabled",
   unauthenticated: "Not authenticated: send Authorization: Bearer <token> or sign in",
+  crossOrigin: "Forbidden: cross-origin request refused",
   internal: "Internal server error",
   unavailable: "Service unavailable: the database is not answering; try again shortly",
 } as const;

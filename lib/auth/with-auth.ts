@@ -14,19 +14,31 @@ import { checkToken } from "./check-token.ts";
 import { touchLastUsed } from "./last-used.ts";
 import { can, type Permission, type Role } from "./permissions.ts";
 import { recordFailure } from "./throttle.ts";
+import { isSameOriginWrite, readSession } from "./session-token.ts";
+import { currentUser } from "../users/sign-in.ts";
 
-/** Who is calling. Sessions (next-auth) join as a second kind with the sign-in issue. */
-export type Caller = {
-  kind: "token";
-  role: Role;
-  /** The token's name. */
-  name: string;
-  /** What "requestedBy" records for what this caller creates: "token:<name>". */
-  label: string;
-  hash: string;
-  validUntil: Date;
-  address: string;
-};
+/** Who is calling: an application token, or a person signed in to the console. */
+export type Caller =
+  | {
+      kind: "token";
+      role: Role;
+      /** The token's name. */
+      name: string;
+      /** What "requestedBy" records for what this caller creates: "token:<name>". */
+      label: string;
+      hash: string;
+      validUntil: Date;
+      address: string;
+    }
+  | {
+      kind: "session";
+      role: Role;
+      userId: string;
+      /** The username; "requestedBy" records it as it is. */
+      name: string;
+      label: string;
+      address: string;
+    };
 
 export interface HandlerContext<Body> {
   req: NextRequest;
@@ -86,7 +98,7 @@ async function authenticate(req: NextRequest): Promise<Caller> {
   const settings = env();
   const check = await checkToken(req, settings);
   if (check.kind === "error") throw check.error;
-  if (check.kind === "none") throw unauthenticatedError();
+  if (check.kind === "none") return authenticateSession(req, check.address);
 
   const hash = hashToken(check.token);
   const row = await db().applicationToken.findUnique({
@@ -99,6 +111,17 @@ async function authenticate(req: NextRequest): Promise<Caller> {
   }
   touchLastUsed(hash, check.address, settings.TESSERA_LAST_USED_INTERVAL_SECONDS);
   return { kind: "token", role: row.role, name: row.name, label: `token:${row.name}`, hash, validUntil: row.validUntil, address: check.address };
+}
+
+async function authenticateSession(req: NextRequest, address: string): Promise<Caller> {
+  const settings = env();
+  const session = await readSession(req, settings.NEXTAUTH_SECRET);
+  if (!session) throw unauthenticatedError();
+  if (!isSameOriginWrite(req, settings.NEXTAUTH_URL)) throw new ApiError("forbidden", MESSAGES.crossOrigin);
+  // The account is looked up on every request: a deleted account's session ends at once, and a role change applies at once.
+  const user = await currentUser(session.userId);
+  if (!user) throw unauthenticatedError();
+  return { kind: "session", role: user.role, userId: user.id, name: user.username, label: user.username, address };
 }
 
 function toErrorResponse(error: unknown, req: NextRequest): Response {

@@ -5,6 +5,7 @@ import { MigrationError } from "../../lib/db/migrate.ts";
 import { migrateCommand } from "./migrate.ts";
 import { startCommand } from "./start.ts";
 import { tokensCommand, TOKENS_USAGE } from "./tokens.ts";
+import { usersCommand, USERS_USAGE } from "./users.ts";
 
 const USAGE = `Usage: tessera <command>
 
@@ -12,6 +13,7 @@ Commands:
   start      migrate (embedded database), build if needed, and serve on PORT (default 3000)
   migrate    apply pending migrations from prisma/migrations to the configured database
 ${TOKENS_USAGE}
+${USERS_USAGE}
 
 Configuration comes from the environment and .env files (see README, Configuration).`;
 
@@ -19,6 +21,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   start: startCommand,
   migrate: migrateCommand,
   tokens: tokensCommand,
+  users: usersCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

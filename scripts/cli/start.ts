@@ -2,9 +2,11 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { assertSecrets, parseEnv } from "../../lib/env.ts";
+import { assertSecrets, EnvError, parseEnv } from "../../lib/env.ts";
+import { isDatabaseUnavailable } from "../../lib/db/errors.ts";
 import { migrate } from "../../lib/db/migrate.ts";
-import { openDatabase } from "../../lib/db/open.ts";
+import { closeDatabase, database } from "../../lib/db.ts";
+import { ensureFirstAdmin } from "../../lib/users/manage-users.ts";
 import { acquireDataDirLock, type DataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
 import { loadOrCreateSecrets } from "../../lib/embedded/secrets.ts";
 import { MIGRATIONS_DIR } from "./database.ts";
@@ -46,15 +48,32 @@ export async function startCommand(args: string[]): Promise<number> {
   try {
     assertSecrets(parseEnv(childEnv));
 
-    if (current.TESSERA_MIGRATE_ON_START) {
-      const database = openDatabase(current);
-      try {
-        const result = await database.withRunner((runner) => migrate(runner, MIGRATIONS_DIR, log));
+    try {
+      if (current.TESSERA_MIGRATE_ON_START) {
+        const result = await database()
+          .withRunner((runner) => migrate(runner, MIGRATIONS_DIR, log))
+          .catch((error: unknown) => {
+            if (!isDatabaseUnavailable(error)) throw error;
+            throw new EnvError(`Cannot reach the database to apply migrations: ${(error as Error).message}`);
+          });
         log(`database schema up to date (${result.alreadyApplied + result.applied.length} migrations)`);
-      } finally {
-        await database.close();
       }
+      if (current.TESSERA_LOCAL_LOGIN) {
+        const admin = await ensureFirstAdmin(current.TESSERA_ADMIN_PASSWORD).catch((error: unknown) => {
+          // Serve anyway (health answers 503 until the database is back); the next start tries again.
+          if (!isDatabaseUnavailable(error)) throw error;
+          log("warning: the database is unreachable, so the first admin could not be checked; the server starts anyway");
+          return { created: false } as const;
+        });
+        if (admin.created && admin.generated) {
+          log(`created the first local admin "${admin.username}" with the generated password: ${admin.password}`);
+          log("it is shown only now; change it with: npm run tessera -- users set-password admin");
+        } else if (admin.created) log(`created the first local admin "${admin.username}" with TESSERA_ADMIN_PASSWORD`);
+      }
+    } finally {
+      await closeDatabase();
     }
+    childEnv.NEXTAUTH_URL ||= `http://localhost:${current.PORT}`;
 
     ensureBuild(childEnv);
   } catch (error) {

@@ -4,12 +4,9 @@ export const dynamic = "force-dynamic";
 
 // GET /api/me - who is calling (any role)
 export const GET = withAuth(
-  async ({ caller }) => ({
-    kind: caller.kind,
-    role: caller.role,
-    name: caller.name,
-    hash: caller.hash,
-    validUntil: caller.validUntil.toISOString(),
-  }),
+  async ({ caller }) =>
+    caller.kind === "token"
+      ? { kind: caller.kind, role: caller.role, name: caller.name, hash: caller.hash, validUntil: caller.validUntil.toISOString() }
+      : { kind: caller.kind, role: caller.role, name: caller.name, userId: caller.userId },
   { permission: "me:read" },
 );

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import packageJson from "../package.json" with { type: "json" };
+import packageJson from "../../package.json" with { type: "json" };
 
 test("the home page names the product and its version, and links to health", async ({ page }, testInfo) => {
   await page.goto("/");

@@ -1,0 +1,38 @@
+import { redirect } from "next/navigation";
+import { signInOptions } from "@/lib/auth/auth-options.ts";
+import { currentSessionUser } from "@/lib/auth/current-session.ts";
+import { LoginForm } from "./_components/login-form.tsx";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Sign in · Tessera" };
+
+/** Only a path on this site; anything else (another host, //host, javascript:) goes to /tokens. */
+function safeCallback(value: string | string[] | undefined): string {
+  const path = Array.isArray(value) ? value[0] : value;
+  return path && path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : "/tokens";
+}
+
+const ERRORS: Record<string, string> = {
+  AccessDenied: "Your account has no access to Tessera.",
+  OAuthCallback: "Sign-in with the identity provider failed. Try again.",
+  OAuthSignin: "Could not reach the identity provider.",
+  SessionRequired: "Please sign in.",
+};
+
+// GET /login - local and SSO sign-in
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const params = await searchParams;
+  const callbackUrl = safeCallback(params.callbackUrl);
+  if (await currentSessionUser()) redirect(callbackUrl);
+  const options = signInOptions();
+  const error = typeof params.error === "string" ? (ERRORS[params.error] ?? "Sign-in failed. Try again.") : undefined;
+  return (
+    <main className="flex min-h-screen items-center justify-center px-4">
+      <div className="w-full max-w-sm rounded-xl bg-white p-8 shadow-sm ring-1 ring-slate-200">
+        <h1 className="text-2xl font-semibold tracking-tight">Sign in to Tessera</h1>
+        <p className="mt-1 text-sm text-slate-600">Manage the tokens machines use to reach your APIs.</p>
+        <LoginForm callbackUrl={callbackUrl} local={options.local} sso={options.sso} initialError={error} />
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,36 @@
+import { can, PERMISSIONS, type Permission } from "@/lib/auth/permissions.ts";
+import { currentSessionUser } from "@/lib/auth/current-session.ts";
+
+export const dynamic = "force-dynamic";
+export const metadata = { title: "Account · Tessera" };
+
+const DESCRIPTIONS: Record<Permission, string> = {
+  "me:read": "See who you are signed in as",
+  "tokens:manage": "Create, inspect and revoke application tokens",
+};
+
+// GET /account - who am I and what may I do (any signed-in user)
+export default async function AccountPage() {
+  const user = (await currentSessionUser())!;
+  return (
+    <section aria-labelledby="account-heading" className="max-w-xl">
+      <h1 id="account-heading" className="text-2xl font-semibold tracking-tight">
+        Your account
+      </h1>
+      <dl className="mt-6 grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">
+        <dt className="font-medium text-slate-500">Username</dt>
+        <dd>{user.username}</dd>
+        <dt className="font-medium text-slate-500">Role</dt>
+        <dd data-testid="account-role">{user.role}</dd>
+      </dl>
+      <h2 className="mt-8 text-sm font-semibold text-slate-900">What your role allows</h2>
+      <ul className="mt-2 list-inside list-disc text-sm text-slate-700">
+        {(Object.keys(PERMISSIONS) as Permission[])
+          .filter((permission) => can(user.role, permission))
+          .map((permission) => (
+            <li key={permission}>{DESCRIPTIONS[permission]}</li>
+          ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,45 @@
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import type { ReactNode } from "react";
+import { can } from "@/lib/auth/permissions.ts";
+import { currentSessionUser } from "@/lib/auth/current-session.ts";
+import { SignOutButton } from "./_components/sign-out-button.tsx";
+
+export const dynamic = "force-dynamic";
+
+// The signed-in console: header with the user, role and sign-out; the menu shows only what the role may use.
+export default async function ConsoleLayout({ children }: { children: ReactNode }) {
+  const user = await currentSessionUser();
+  if (!user) redirect("/login");
+  return (
+    <div className="min-h-screen">
+      <header className="border-b border-slate-200 bg-white">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-3 px-4 py-3">
+          <div className="flex items-center gap-6">
+            <Link href="/" className="text-lg font-semibold tracking-tight">
+              Tessera
+            </Link>
+            <nav aria-label="Main" className="flex gap-1 text-sm">
+              {can(user.role, "tokens:manage") ? (
+                <Link href="/tokens" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
+                  App Tokens
+                </Link>
+              ) : null}
+              <Link href="/account" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
+                Account
+              </Link>
+            </nav>
+          </div>
+          <div className="flex items-center gap-3 text-sm">
+            <span data-testid="signed-in-user" className="text-slate-700">
+              {user.name ?? user.username}
+              <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">{user.role}</span>
+            </span>
+            <SignOutButton />
+          </div>
+        </div>
+      </header>
+      <main className="mx-auto max-w-6xl px-4 py-8">{children}</main>
+    </div>
+  );
+}

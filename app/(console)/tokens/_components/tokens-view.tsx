@@ -1,0 +1,49 @@
+"use client";
+
+import { useState } from "react";
+import { Button } from "@/components/ui/button.tsx";
+import type { TokenResponse } from "@/lib/schemas/token.ts";
+import { NewTokenDialog } from "./new-token-dialog.tsx";
+import { RevokeDialog } from "./revoke-dialog.tsx";
+import { TokenTable } from "./token-table.tsx";
+
+export function TokensView({ initialTokens, roles, maxDays }: { initialTokens: TokenResponse[]; roles: string[]; maxDays: number }) {
+  const [tokens, setTokens] = useState(initialTokens);
+  const [creating, setCreating] = useState(false);
+  const [revoking, setRevoking] = useState<TokenResponse | null>(null);
+
+  return (
+    <section aria-labelledby="tokens-heading">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 id="tokens-heading" className="text-2xl font-semibold tracking-tight">
+            App Tokens
+          </h1>
+          <p className="mt-1 text-sm text-slate-600">Tokens let other applications call the REST API without a login. Each is shown once, when created.</p>
+        </div>
+        <Button onClick={() => setCreating(true)}>
+          <span aria-hidden="true">+</span> New Token
+        </Button>
+      </div>
+      <div className="mt-6">
+        <TokenTable tokens={tokens} onRevoke={setRevoking} />
+      </div>
+      <NewTokenDialog
+        open={creating}
+        roles={roles}
+        maxDays={maxDays}
+        onClose={(created) => {
+          setCreating(false);
+          if (created) setTokens((current) => [...current.filter((t) => t.hash !== created.hash), created]);
+        }}
+      />
+      <RevokeDialog
+        token={revoking}
+        onClose={(remaining) => {
+          setRevoking(null);
+          if (remaining) setTokens(remaining);
+        }}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,11 @@
+import NextAuth from "next-auth";
+import { authOptions } from "@/lib/auth/auth-options.ts";
+
+export const dynamic = "force-dynamic";
+
+// GET|POST /api/auth/* - next-auth: sign-in (local and SSO), callbacks, session, sign-out
+async function handler(request: Request, context: { params: Promise<{ nextauth: string[] }> }) {
+  return NextAuth(authOptions())(request, context);
+}
+
+export { handler as GET, handler as POST };

@@ -1,0 +1,9 @@
+// Shared by playwright.config.ts and the specs.
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 3100);
+export const E2E = {
+  baseURL: `http://127.0.0.1:${E2E_PORT}`,
+  oidcPort: E2E_PORT + 1,
+  adminPassword: "e2e-admin-password-0123",
+  ssoName: "Test IdP",
+  adminState: "test-results/.auth/admin.json",
+};

@@ -1,0 +1,47 @@
+// A real OpenID Connect provider for the e2e suite (the `oidc-provider`
+// package, with its own login and consent pages), on localhost. Users:
+//   alice - groups ["tessera-admins"]  -> admin through TESSERA_OIDC_ROLE_MAP
+//   bob   - groups ["staff"]           -> no mapping: the default role (viewer)
+// Any password is accepted by the provider's development login page.
+import Provider from "oidc-provider";
+
+const port = Number(process.env.OIDC_PORT ?? 3101);
+const appUrl = process.env.APP_URL ?? "http://127.0.0.1:3100";
+const issuer = `http://127.0.0.1:${port}`;
+
+const GROUPS = { alice: ["tessera-admins"], bob: ["staff"] };
+
+const provider = new Provider(issuer, {
+  clients: [
+    {
+      client_id: "tessera",
+      client_secret: "tessera-e2e-secret",
+      redirect_uris: [`${appUrl}/api/auth/callback/oidc`],
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_basic",
+    },
+  ],
+  claims: {
+    openid: ["sub"],
+    email: ["email", "email_verified"],
+    profile: ["name"],
+    groups: ["groups"],
+  },
+  scopes: ["openid", "email", "profile", "groups"],
+  conformIdTokenClaims: false, // put the scoped claims into the ID token, as Keycloak and Entra do
+  async findAccount(_ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        return { sub: id, email: `${id}@example.test`, email_verified: true, name: id[0].toUpperCase() + id.slice(1), groups: GROUPS[id] ?? [] };
+      },
+    };
+  },
+  features: { devInteractions: { enabled: true } },
+  pkce: { required: () => true },
+  cookies: { keys: ["tessera-e2e-cookie-key"] },
+});
+provider.proxy = false;
+
+provider.listen(port, "127.0.0.1", () => console.log(`oidc-provider listening on ${issuer}`));

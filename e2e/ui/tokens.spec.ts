@@ -1,0 +1,89 @@
+import { expect, test } from "@playwright/test";
+import { E2E } from "../constants.ts";
+
+test.use({ storageState: E2E.adminState });
+
+const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
+
+test("create a token in the UI, copy it, use it over HTTP, revoke it, and it stops working", async ({ page, request }, testInfo) => {
+  await page.goto("/tokens");
+  await expect(page.getByRole("heading", { name: "App Tokens" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "App Tokens" })).toBeVisible();
+  await page.screenshot({ path: testInfo.outputPath("tokens-table.png"), fullPage: true });
+
+  const name = uniqueName("ui");
+  await page.getByRole("button", { name: "New Token" }).click();
+  const dialog = page.getByRole("dialog", { name: "New Token" });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel("Token Name").fill(name);
+  await expect(dialog.getByText(`${name.length}/30`)).toBeVisible();
+  await dialog.getByLabel("Role").selectOption("viewer");
+  await dialog.getByRole("button", { name: "30 days" }).click();
+  await page.screenshot({ path: testInfo.outputPath("new-token-dialog.png") });
+  await dialog.getByRole("button", { name: "Create" }).click();
+
+  const created = page.getByRole("dialog", { name: "Token created" });
+  await expect(created.getByText("It will never be shown again")).toBeVisible();
+  const shown = (await created.getByTestId("new-token").textContent())!;
+  await created.getByRole("button", { name: "Copy token" }).click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  expect(copied).toBe(shown);
+  expect(copied).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+  await page.screenshot({ path: testInfo.outputPath("token-created.png") });
+
+  const me = await request.get("/api/me", { headers: { Authorization: `Bearer ${copied}` } });
+  expect(me.status()).toBe(200);
+  expect(await me.json()).toMatchObject({ kind: "token", role: "viewer", name });
+
+  await created.getByRole("button", { name: "Done" }).click();
+  const row = page.locator(`[data-testid="token-row"][data-name="${name}"]`);
+  await expect(row).toBeVisible();
+  await expect(row).toContainText("viewer");
+  await expect(row).toContainText("Valid");
+  await expect(row).toContainText("admin");
+
+  await row.getByRole("button", { name: `Revoke ${name}` }).click();
+  const confirm = page.getByRole("dialog", { name: "Revoke token" });
+  await expect(confirm).toContainText(name);
+  await confirm.getByRole("button", { name: "Revoke", exact: true }).click();
+  await expect(row).toHaveCount(0);
+
+  const after = await request.get("/api/me", { headers: { Authorization: `Bearer ${copied}` } });
+  expect(after.status()).toBe(403);
+  expect(await after.text()).toBe("Token not found or was revoked");
+});
+
+test("the form shows the API's own validation messages", async ({ page }) => {
+  await page.goto("/tokens");
+  const name = uniqueName("dup");
+  for (const attempt of [1, 2]) {
+    await page.getByRole("button", { name: "New Token" }).click();
+    const dialog = page.getByRole("dialog", { name: "New Token" });
+    await dialog.getByLabel("Token Name").fill(name);
+    await dialog.getByRole("button", { name: "Create" }).click();
+    if (attempt === 1) await page.getByRole("dialog", { name: "Token created" }).getByRole("button", { name: "Done" }).click();
+    else await expect(dialog.getByText("Token with the same name already exists")).toBeVisible();
+  }
+  const dialog = page.getByRole("dialog", { name: "New Token" });
+  await dialog.getByLabel("Token Name").fill("   ");
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(dialog.getByText("name must not be empty")).toBeVisible();
+  await dialog.getByLabel("Token Name").fill(uniqueName("past"));
+  await dialog.getByLabel("Valid Until").fill("2020-01-01T00:00");
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(dialog.getByText("validUntil must be in the future")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+});
+
+test("sorting by name, and the session cookie is HttpOnly and SameSite=Lax", async ({ page, context }) => {
+  await page.goto("/tokens");
+  await page.getByRole("button", { name: "Name" }).click();
+  await expect(page.getByRole("columnheader", { name: "Name" })).toHaveAttribute("aria-sort", "ascending");
+  const names = await page.getByTestId("token-row").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-name")!));
+  expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
+  const session = (await context.cookies()).find((cookie) => cookie.name.endsWith("next-auth.session-token"));
+  expect(session).toBeDefined();
+  expect(session!.httpOnly).toBe(true);
+  expect(session!.sameSite).toBe("Lax");
+});

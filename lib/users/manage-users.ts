@@ -1,0 +1,46 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { ApiError } from "../api/errors.ts";
+import type { Role } from "../auth/permissions.ts";
+import { db } from "../db.ts";
+import { prismaCode } from "../db/errors.ts";
+import { hashPassword } from "./passwords.ts";
+
+export function generatePassword(): string {
+  return randomBytes(18).toString("base64url");
+}
+
+/**
+ * On first start with local login on: when no local admin exists, creates
+ * "admin" with TESSERA_ADMIN_PASSWORD, or with a generated password that the
+ * caller prints once. Returns what it did.
+ */
+export async function ensureFirstAdmin(configuredPassword: string | undefined): Promise<{ created: false } | { created: true; username: string; password: string; generated: boolean }> {
+  const existing = await db().user.count({ where: { provider: "local", role: "admin" } });
+  if (existing > 0) return { created: false };
+  const password = configuredPassword ?? generatePassword();
+  try {
+    await db().user.create({ data: { username: "admin", role: "admin", provider: "local", passwordHash: await hashPassword(password), name: "Administrator" } });
+  } catch (error) {
+    if (prismaCode(error) === "P2002") return { created: false }; // another instance was first
+    throw error;
+  }
+  return { created: true, username: "admin", password, generated: configuredPassword === undefined };
+}
+
+export async function createLocalUser(username: string, role: Role, password: string): Promise<void> {
+  if (!/^[A-Za-z0-9._@-]{1,200}$/.test(username)) throw new ApiError("bad_request", "username must be 1-200 of A-Z a-z 0-9 . _ @ -");
+  if (password.length < 12) throw new ApiError("bad_request", "password must be at least 12 characters");
+  try {
+    await db().user.create({ data: { username, role, provider: "local", passwordHash: await hashPassword(password) } });
+  } catch (error) {
+    if (prismaCode(error) === "P2002") throw new ApiError("conflict", `A user named ${username} already exists`);
+    throw error;
+  }
+}
+
+export async function setLocalPassword(username: string, password: string): Promise<void> {
+  if (password.length < 12) throw new ApiError("bad_request", "password must be at least 12 characters");
+  const { count } = await db().user.updateMany({ where: { username, provider: "local" }, data: { passwordHash: await hashPassword(password) } });
+  if (count === 0) throw new ApiError("not_found", `No local user named ${username}`);
+}
