@@ -4,7 +4,11 @@
 // DATABASE_URL. Ends with one line "N passed, N failed" and exits non-zero if
 // anything failed or a runner broke without reporting.
 //
-//   node scripts/run-tests.mjs all|node|e2e|pg [--no-build]
+//   node scripts/run-tests.mjs all|node|security|e2e|pg [--no-build]
+//
+// The security suite (tests/security) is part of "all", "node" and "pg";
+// "security" runs it alone. After it runs, docs/security.md is rewritten
+// from its results.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,7 +16,7 @@ import path from "node:path";
 
 const require = createRequire(import.meta.url);
 const [mode = "all", ...flags] = process.argv.slice(2);
-const modes = { all: ["node", "e2e"], node: ["node"], e2e: ["e2e"], pg: ["node"] };
+const modes = { all: ["node", "e2e"], node: ["node"], security: ["node"], e2e: ["e2e"], pg: ["node"] };
 if (!modes[mode]) {
   console.error(`usage: run-tests.mjs ${Object.keys(modes).join("|")} [--no-build]`);
   process.exit(2);
@@ -56,11 +60,17 @@ async function build() {
 }
 
 async function nodeSuites() {
-  const files = readdirSync("tests", { recursive: true })
+  const root = mode === "security" ? "tests/security" : "tests";
+  // Forget this engine's earlier security results; keep the other engine's, so docs/security.md shows both.
+  const engine = mode === "pg" ? "postgres" : "pglite";
+  if (existsSync("test-results/security")) {
+    for (const file of readdirSync("test-results/security")) if (file.startsWith(`${engine}-`)) rmSync(path.join("test-results/security", file));
+  }
+  const files = readdirSync(root, { recursive: true })
     .map(String)
     .filter((file) => file.endsWith(".test.ts"))
     .sort()
-    .map((file) => path.join("tests", file));
+    .map((file) => path.join(root, file));
   console.log(`\n== node:test (${mode === "pg" ? "PostgreSQL via DATABASE_URL" : "embedded PGlite"}): ${files.length} files`);
   const result = await run(process.execPath, [
     "--import",
@@ -80,6 +90,7 @@ async function nodeSuites() {
   totals.passed += pass;
   totals.failed += fail + (cancelled || 0);
   if (result.code !== 0 && fail + (cancelled || 0) === 0) problems.push(`node:test exited ${result.code}`);
+  await run(process.execPath, ["scripts/security-report.mjs"]);
 }
 
 async function e2e() {

@@ -337,6 +337,7 @@ describe(`application tokens API on ${engine}`, () => {
     const spoofed = await api("/api/me", { token: "bad-7", headers: { "x-forwarded-for": "203.0.113.9" } });
     assert.equal(spoofed.status, 429);
     assert.equal((await api("/api/health")).status, 200, "requests without a token are not affected");
+    assert.equal((await admin("/api/me")).status, 200, "a correctly signed token from the same address is still served");
   });
 });
 

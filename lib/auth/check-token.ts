@@ -6,8 +6,13 @@ import { readCredentials } from "./credentials.ts";
 import { recordFailure, retryAfter } from "./throttle.ts";
 
 // The stateless half of token authentication, shared by middleware.ts (the
-// first gate) and withAuth (the second): where the token is, throttling of
-// clients that keep sending bad ones, and the signature and claims. Edge-safe.
+// first gate) and withAuth (the second): where the token is, its signature
+// and claims, and throttling of clients that keep sending bad ones. Edge-safe.
+//
+// Throttling only ever turns a refusal into a 429: a client over the limit is
+// told to back off instead of getting another 403, while a correctly signed
+// token from the same address (say, another client behind the same NAT) is
+// still served.
 
 export type TokenCheck =
   | { kind: "none"; address: string }
@@ -19,6 +24,14 @@ type Settings = Pick<
   "TESSERA_TOKEN_KEYS" | "TESSERA_ISSUER" | "TESSERA_APP_TOKENS_ENABLED" | "TESSERA_TRUST_PROXY" | "TESSERA_AUTH_FAILURES_PER_MINUTE"
 >;
 
+/** Records a failed attempt and answers it: the given error, or 429 once the address is over the limit. */
+export function refuse(address: string, error: ApiError, limit: number): ApiError {
+  const wait = retryAfter(address, limit);
+  if (wait > 0) return rateLimitedError(wait);
+  recordFailure(address);
+  return error;
+}
+
 export async function checkToken(request: Request, settings: Settings): Promise<TokenCheck> {
   const address = clientAddress(request, settings.TESSERA_TRUST_PROXY);
   const credentials = readCredentials(request);
@@ -26,17 +39,11 @@ export async function checkToken(request: Request, settings: Settings): Promise<
   // With app tokens switched off, a token is no credential at all.
   if (credentials.kind === "token" && !settings.TESSERA_APP_TOKENS_ENABLED) return { kind: "none", address };
 
-  const wait = retryAfter(address, settings.TESSERA_AUTH_FAILURES_PER_MINUTE);
-  if (wait > 0) return { kind: "error", error: rateLimitedError(wait), address };
-
+  const limit = settings.TESSERA_AUTH_FAILURES_PER_MINUTE;
   if (credentials.kind === "invalid") {
-    recordFailure(address);
-    return { kind: "error", error: new ApiError("bad_request", credentials.reason), address };
+    return { kind: "error", error: refuse(address, new ApiError("bad_request", credentials.reason), limit), address };
   }
   const claims = await verifyAppToken({ keys: settings.TESSERA_TOKEN_KEYS, issuer: settings.TESSERA_ISSUER }, credentials.token);
-  if (!claims) {
-    recordFailure(address);
-    return { kind: "error", error: invalidTokenError(), address };
-  }
+  if (!claims) return { kind: "error", error: refuse(address, invalidTokenError(), limit), address };
   return { kind: "token", token: credentials.token, claims, address };
 }

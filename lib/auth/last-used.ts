@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "../db.ts";
 import { log } from "../log.ts";
+import { metrics } from "../metrics.ts";
 
 // lastUsed is written at most once per interval per token, off the request
 // path: the request never waits for it and never fails because of it. The
@@ -9,19 +10,13 @@ import { log } from "../log.ts";
 
 const lastWrite = new Map<string, number>();
 const MAX_TRACKED = 100_000;
-let updates = 0;
-
-/** How many lastUsed UPDATE statements this process has issued (for the benchmark and tests). */
-export function lastUsedUpdateCount(): number {
-  return updates;
-}
 
 export function touchLastUsed(hash: string, address: string, intervalSeconds: number, now = Date.now()): void {
   const previous = lastWrite.get(hash);
   if (previous !== undefined && now - previous < intervalSeconds * 1000) return;
   if (lastWrite.size >= MAX_TRACKED) lastWrite.clear();
   lastWrite.set(hash, now);
-  updates++;
+  metrics.lastUsedUpdates++;
   const at = new Date(now);
   db()
     .applicationToken.updateMany({

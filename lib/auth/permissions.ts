@@ -9,6 +9,8 @@ export const PERMISSIONS = {
   "me:read": ["admin", "editor", "viewer", "connectionManager", "monitoringViewer"],
   /** List, create, inspect and revoke application tokens (/api/tokens*). */
   "tokens:manage": ["admin"],
+  /** Read the server's counters (/api/metrics). */
+  "metrics:read": ["admin", "monitoringViewer"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -28,6 +30,7 @@ export function can(role: Role, permission: Permission): boolean {
 export const ROUTE_PERMISSIONS: { pattern: RegExp; permission: Permission }[] = [
   { pattern: /^\/api\/tokens(\/.*)?$/, permission: "tokens:manage" },
   { pattern: /^\/api\/me\/?$/, permission: "me:read" },
+  { pattern: /^\/api\/metrics\/?$/, permission: "metrics:read" },
 ];
 
 /** API paths that need no credentials at all. */

@@ -9,11 +9,11 @@ import { db } from "../db.ts";
 import { isDatabaseUnavailable, prismaCode } from "../db/errors.ts";
 import { env } from "../env.ts";
 import { log } from "../log.ts";
+import { metrics } from "../metrics.ts";
 import { hashToken } from "../tokens/hash-token.ts";
-import { checkToken } from "./check-token.ts";
+import { checkToken, refuse } from "./check-token.ts";
 import { touchLastUsed } from "./last-used.ts";
 import { can, type Permission, type Role } from "./permissions.ts";
-import { recordFailure } from "./throttle.ts";
 import { isSameOriginWrite, readSession } from "./session-token.ts";
 import { currentUser } from "../users/sign-in.ts";
 
@@ -106,8 +106,8 @@ async function authenticate(req: NextRequest): Promise<Caller> {
     select: { name: true, role: true, validUntil: true },
   });
   if (!row) {
-    recordFailure(check.address);
-    throw invalidTokenError(); // revoked (deleted), or never issued by this database
+    // Revoked (deleted), or never issued by this database.
+    throw refuse(check.address, invalidTokenError(), settings.TESSERA_AUTH_FAILURES_PER_MINUTE);
   }
   touchLastUsed(hash, check.address, settings.TESSERA_LAST_USED_INTERVAL_SECONDS);
   return { kind: "token", role: row.role, name: row.name, label: `token:${row.name}`, hash, validUntil: row.validUntil, address: check.address };
@@ -124,8 +124,13 @@ async function authenticateSession(req: NextRequest, address: string): Promise<C
   return { kind: "session", role: user.role, userId: user.id, name: user.username, label: user.username, address };
 }
 
+const AUTH_FAILURES = new Set(["unauthenticated", "invalid_token", "rate_limited"]);
+
 function toErrorResponse(error: unknown, req: NextRequest): Response {
-  if (error instanceof ApiError) return errorResponse(error);
+  if (error instanceof ApiError) {
+    if (AUTH_FAILURES.has(error.code)) metrics.authFailures++;
+    return errorResponse(error);
+  }
   if (error instanceof ZodError) return errorResponse(new ApiError("bad_request", describeZodError(error)));
   if (isDatabaseUnavailable(error)) {
     log.warn(`database unavailable during ${req.method} ${req.nextUrl.pathname}`, (error as Error)?.message);

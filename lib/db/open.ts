@@ -5,9 +5,22 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import type { Env } from "../env.ts";
-import { dataDirOf } from "../embedded/lock.ts";
+import { dataDirOf, ensureDataDir } from "../embedded/lock.ts";
 import { PrismaClient } from "../generated/prisma/client.ts";
+import { metrics } from "../metrics.ts";
 import { pgliteRunner, pgRunner, type SqlRunner } from "./sql-runner.ts";
+
+/** Counts every query the client runs (GET /api/metrics); the models and their types stay as they are. */
+function counted(client: PrismaClient): PrismaClient {
+  return client.$extends({
+    query: {
+      async $allOperations({ args, query }) {
+        metrics.dbQueries++;
+        return query(args);
+      },
+    },
+  }) as unknown as PrismaClient;
+}
 
 export interface Database {
   engine: Env["engine"];
@@ -40,7 +53,7 @@ export function openDatabase(current: Env): Database {
     // An idle client that loses its server emits 'error' on the pool; without a
     // listener that would crash the process. The next query reports the outage.
     pool.on("error", () => {});
-    const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+    const prisma = counted(new PrismaClient({ adapter: new PrismaPg(pool) }));
     return {
       engine: "postgres",
       prisma,
@@ -59,8 +72,9 @@ export function openDatabase(current: Env): Database {
     };
   }
 
+  ensureDataDir(dataDirOf(current));
   const pglite = new PGlite(pgliteDir(dataDirOf(current)));
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(pglite) });
+  const prisma = counted(new PrismaClient({ adapter: new PrismaPGlite(pglite) }));
   return {
     engine: "pglite",
     prisma,

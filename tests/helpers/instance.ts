@@ -23,7 +23,7 @@ export interface Instance {
   env: EnvVars;
   server: RunningServer;
   /** Stops the server, optionally runs fn while it is down, and starts it again with extra env. */
-  restart(extra?: EnvVars, whileDown?: () => Promise<void>): Promise<void>;
+  restart(extra?: EnvVars, whileDown?: () => Promise<void>, signal?: NodeJS.Signals): Promise<void>;
   cli(args: string[]): Promise<{ code: number | null; output: string }>;
   /** Every row of every table, as JSON text (the server is stopped and restarted around it in embedded mode). */
   dumpDatabase(): Promise<string>;
@@ -72,8 +72,8 @@ export async function createInstance(extra: EnvVars = {}): Promise<Instance> {
     adminToken,
     env,
     server,
-    async restart(more = {}, whileDown) {
-      await server.stop();
+    async restart(more = {}, whileDown, signal = "SIGTERM") {
+      await server.stop(signal);
       await whileDown?.();
       env = { ...env, ...more };
       instance.env = env;

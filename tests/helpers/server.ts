@@ -1,8 +1,26 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+
+/** The pids of a process's direct children. */
+function childPids(pid: number): number[] {
+  try {
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter(Boolean);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A free TCP port on loopback. */
 export function freePort(): Promise<number> {
@@ -77,8 +95,20 @@ export async function startServer(env: EnvVars, timeoutMs = 60_000): Promise<Run
     process: child,
     output: () => output,
     async stop(signal = "SIGTERM") {
+      const victims = signal === "SIGKILL" ? childPids(child.pid!) : [];
+      // A crash: the server process (the supervisor's child) dies first, then the supervisor, with no chance to clean up.
+      for (const pid of victims) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // already gone
+        }
+      }
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      const code = await exited;
+      // Wait until the orphaned server is reaped, as a person restarting after a crash would find it.
+      for (let i = 0; i < 100 && victims.some(isAlive); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+      return code;
     },
   };
 }

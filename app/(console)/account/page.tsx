@@ -7,6 +7,7 @@ export const metadata = { title: "Account · Tessera" };
 const DESCRIPTIONS: Record<Permission, string> = {
   "me:read": "See who you are signed in as",
   "tokens:manage": "Create, inspect and revoke application tokens",
+  "metrics:read": "Read the server's counters at /api/metrics",
 };
 
 // GET /account - who am I and what may I do (any signed-in user)

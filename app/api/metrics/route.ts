@@ -1,0 +1,15 @@
+import { withAuth } from "@/lib/auth/with-auth.ts";
+import { metrics } from "@/lib/metrics.ts";
+
+export const dynamic = "force-dynamic";
+
+// GET /api/metrics - this server process's counters and memory (admin, monitoringViewer)
+export const GET = withAuth(
+  async () => ({
+    ...metrics,
+    rssBytes: process.memoryUsage().rss,
+    heapUsedBytes: process.memoryUsage().heapUsed,
+    uptimeSeconds: Math.round(process.uptime()),
+  }),
+  { permission: "metrics:read" },
+);
