@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
 import pg from "pg";
-import { engine } from "./database.ts";
+import { engine, freshPostgresDatabase } from "./database.ts";
 import { runCli, startServer, tempDataDir, type RunningServer } from "./server.ts";
 
 type EnvVars = Record<string, string | undefined>;
@@ -35,25 +35,14 @@ export async function createInstance(extra: EnvVars = {}): Promise<Instance> {
   let cleanup: () => Promise<void>;
   let databaseUrl: string | undefined;
   if (engine === "postgres") {
-    const name = `tessera_t_${randomBytes(5).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL!);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
+    const fresh = await freshPostgresDatabase("tessera_t");
+    databaseUrl = fresh.url;
     env = {
       DATABASE_URL: databaseUrl,
       TESSERA_TOKEN_KEYS: signingKey("k1"),
       NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
     };
-    cleanup = async () => {
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
-    };
+    cleanup = fresh.drop;
   } else {
     const data = tempDataDir();
     env = { TESSERA_DATA_DIR: data.dir, DATABASE_URL: "" };
