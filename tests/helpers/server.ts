@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 
 /** The pids of a process's direct children. */
-function childPids(pid: number): number[] {
+export function childPids(pid: number): number[] {
   try {
     return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter(Boolean);
   } catch {

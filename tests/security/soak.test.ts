@@ -4,7 +4,7 @@ import { securityReport } from "../helpers/report.ts";
 
 const report = securityReport(import.meta.filename);
 const SOAK_MS = Number(process.env.TESSERA_SOAK_SECONDS ?? 60) * 1000;
-const WARMUP_MS = 5_000;
+const WARMUP_MS = Number(process.env.TESSERA_SOAK_WARMUP_SECONDS ?? 20) * 1000;
 const WORKERS = 8;
 /** The stated bound: RSS at the end of the soak at most this many times the RSS after warm-up. */
 const RSS_BOUND = 1.5;

@@ -1,0 +1,59 @@
+// One load scenario, run in a process of its own so that the load generator
+// does not share an event loop (or a core's scheduling) with the benchmark's
+// bookkeeping. Input: one JSON argument; output: one JSON line.
+//   { url, connections, seconds, warmupSeconds, requests: [...], expect: [status...] }
+// A request may carry "unique": true (its body's name gets a counter) or
+// "useHash": true (its path ends with the hash the previous response named).
+import autocannon from "autocannon";
+
+const config = JSON.parse(process.argv[2]);
+let counter = 0;
+
+function requests() {
+  return config.requests.map((request) => ({
+    method: request.method,
+    path: request.path,
+    headers: request.headers,
+    body: request.body,
+    setupRequest(req, context) {
+      if (request.unique) {
+        const body = JSON.parse(request.body);
+        body.name = `${body.name}-${process.pid}-${++counter}`.slice(0, 30);
+        return { ...req, body: JSON.stringify(body) };
+      }
+      if (request.useHash) return { ...req, path: `${request.path}${context.hash ?? "0".repeat(64)}` };
+      return req;
+    },
+    onResponse(status, body, context) {
+      if (request.captureHash && status === 200) context.hash = JSON.parse(body).hash;
+    },
+  }));
+}
+
+function run(seconds) {
+  return new Promise((resolve, reject) => {
+    const statuses = {};
+    const instance = autocannon(
+      { url: config.url, connections: config.connections, duration: seconds, requests: requests() },
+      (error, result) => (error ? reject(error) : resolve({ result, statuses })),
+    );
+    instance.on("response", (_client, status) => {
+      statuses[status] = (statuses[status] ?? 0) + 1;
+    });
+  });
+}
+
+if (config.warmupSeconds > 0) await run(config.warmupSeconds);
+const { result, statuses } = await run(config.seconds);
+const expected = new Set(config.expect);
+const unexpected = Object.entries(statuses).filter(([status]) => !expected.has(Number(status))).reduce((sum, [, count]) => sum + count, 0);
+console.log(
+  JSON.stringify({
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts + unexpected,
+    statuses,
+  }),
+);

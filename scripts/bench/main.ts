@@ -1,0 +1,183 @@
+import { spawn, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import { randomBytes, randomUUID } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freshPostgresDatabase } from "../../tests/helpers/database.ts";
+import { childPids, startServer, tempDataDir } from "../../tests/helpers/server.ts";
+import { signIn } from "../../tests/helpers/session.ts";
+
+/**
+ * npm run bench: the token path under load. Production build, started the way
+ * the README starts it (tessera start), on the embedded database, or on
+ * PostgreSQL when DATABASE_URL is set (in a fresh database of its own).
+ * 10,000 tokens are seeded first. Each scenario runs autocannon in a separate
+ * process with a warm-up first; all scenarios run in one server, one after
+ * another, so their ratios compare like with like.
+ *
+ * Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
+ * BENCH_CONNECTIONS (10), BENCH_TOKENS (10000), BENCH_SKIP_BUILD=1 to reuse the build.
+ */
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+const SEED = Number(process.env.BENCH_TOKENS ?? 10_000);
+const ADMIN_PASSWORD = "bench-admin-password";
+
+interface Result {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  errors: number;
+  statuses: Record<string, number>;
+}
+
+function log(line: string) {
+  console.error(`[bench] ${line}`);
+}
+
+function procStatus(pid: number, field: string): number {
+  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+  return match ? Number(match[1]) * 1024 : NaN;
+}
+
+function load(url: string, requests: unknown[], expect: number[]): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ["scripts/bench/load.mjs", JSON.stringify({ url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, requests, expect })], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`load generator exited ${code}`))));
+  });
+}
+
+async function main() {
+  if (process.env.BENCH_SKIP_BUILD !== "1") {
+    log("next build (BENCH_SKIP_BUILD=1 skips it)");
+    const next = createRequire(import.meta.url).resolve("next/dist/bin/next");
+    const build = spawnSync(process.execPath, [next, "build"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    if (build.status !== 0) throw new Error("next build failed");
+  }
+  const engine = process.env.DATABASE_URL ? "postgres" : "pglite";
+  const keys = `bench:${randomBytes(32).toString("base64url")}`;
+  const data = tempDataDir();
+  const pgdb = engine === "postgres" ? await freshPostgresDatabase("tessera_bench") : undefined;
+  const serverEnv = {
+    DATABASE_URL: pgdb?.url ?? "",
+    TESSERA_DATA_DIR: data.dir,
+    TESSERA_TOKEN_KEYS: keys,
+    NEXTAUTH_SECRET: randomBytes(32).toString("base64url"),
+    TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    // Measure the work of rejecting a bad token, not the throttle that would soon answer 429 instead.
+    TESSERA_AUTH_FAILURES_PER_MINUTE: "1000000",
+  };
+  Object.assign(process.env, serverEnv);
+
+  try {
+    log(`seeding ${SEED} tokens into ${engine}`);
+    const { withDatabase } = await import("../cli/database.ts");
+    const { db } = await import("../../lib/db.ts");
+    const { createToken } = await import("../../lib/tokens/create-token.ts");
+    const { revokeToken } = await import("../../lib/tokens/revoke-token.ts");
+    const { ROLES } = await import("../../lib/auth/permissions.ts");
+    const validUntil = new Date(Date.now() + 30 * 86_400_000);
+    const { value: tokens } = await withDatabase("bench seed", async () => {
+      for (let start = 0; start < SEED; start += 1000) {
+        await db().applicationToken.createMany({
+          data: Array.from({ length: Math.min(1000, SEED - start) }, (_, i) => ({
+            hash: randomBytes(32).toString("hex"),
+            name: `seed-${start + i}`,
+            role: ROLES[(start + i) % ROLES.length]!,
+            kid: "bench",
+            jti: randomUUID(),
+            requestedBy: "bench",
+            validUntil,
+          })),
+        });
+      }
+      const admin = await createToken("bench", { name: "bench-admin", role: "admin", validUntil });
+      const revoked = await createToken("bench", { name: "bench-revoked", role: "admin", validUntil });
+      await revokeToken(revoked.hash);
+      return { admin: admin.token, revoked: revoked.token };
+    });
+    const [h, p, s] = tokens.admin.split(".");
+    const forged = `${h}.${p}.${s!.slice(0, -4)}${s!.endsWith("AAAA") ? "BBBB" : "AAAA"}`;
+
+    log("starting the server (tessera start)");
+    const server = await startServer(serverEnv, 300_000);
+    const serverPid = childPids(server.process.pid!)[0]!;
+    const { cookie } = await signIn(server.url, "admin", ADMIN_PASSWORD);
+    if (!cookie) throw new Error("could not sign in for scenario C");
+    const metrics = async () => (await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })).json()) as { lastUsedUpdates: number; dbQueries: number };
+    const before = await metrics();
+
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const results: Record<string, Result> = {};
+    let rssAfterWarmup = 0;
+    const scenarios: [string, string, unknown[], number[]][] = [
+      ["A", "GET /api/health (public, through the middleware)", [{ method: "GET", path: "/api/health" }], [200]],
+      ["B", "GET /api/me, valid app token", [{ method: "GET", path: "/api/me", headers: bearer(tokens.admin) }], [200]],
+      ["C", "GET /api/me, session cookie", [{ method: "GET", path: "/api/me", headers: { cookie } }], [200]],
+      ["D1", "GET /api/me, revoked token", [{ method: "GET", path: "/api/me", headers: bearer(tokens.revoked) }], [403]],
+      ["D2", "GET /api/me, forged token", [{ method: "GET", path: "/api/me", headers: bearer(forged) }], [403]],
+      ["E", `GET /api/tokens, ${SEED + 1} tokens`, [{ method: "GET", path: "/api/tokens", headers: bearer(tokens.admin) }], [200]],
+      [
+        "F",
+        "POST /api/tokens then DELETE it",
+        [
+          { method: "POST", path: "/api/tokens", headers: { ...bearer(tokens.admin), "content-type": "application/json" }, body: JSON.stringify({ name: "bench-f", role: "viewer", validUntil: validUntil.toISOString() }), unique: true, captureHash: true },
+          { method: "DELETE", path: "/api/tokens/", headers: bearer(tokens.admin), useHash: true },
+        ],
+        [200],
+      ],
+    ];
+    for (const [id, label, requests, expect] of scenarios) {
+      log(`scenario ${id}: ${label}`);
+      results[id] = await load(server.url, requests, expect);
+      if (!rssAfterWarmup) rssAfterWarmup = procStatus(serverPid, "VmRSS");
+    }
+    const after = await metrics();
+    const rssEnd = procStatus(serverPid, "VmRSS");
+    const rssPeak = procStatus(serverPid, "VmHWM");
+    await server.stop();
+
+    const ratio = (id: string) => Number((results[id]!.rps / results.A!.rps).toFixed(2));
+    const cpu = os.cpus();
+    const report = {
+      date: new Date().toISOString(),
+      engine,
+      machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
+      settings: { seconds: SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS, seededTokens: SEED },
+      scenarios: Object.fromEntries(scenarios.map(([id, label]) => [id, { label, ...results[id] }])),
+      ratios: { "B/A": ratio("B"), "C/A": ratio("C"), "D1/A": ratio("D1"), "D2/A": ratio("D2") },
+      lastUsedUpdates: after.lastUsedUpdates - before.lastUsedUpdates,
+      rss: { afterFirstScenarioMiB: Math.round(rssAfterWarmup / 2 ** 20), endMiB: Math.round(rssEnd / 2 ** 20), peakMiB: Math.round(rssPeak / 2 ** 20), endOverWarm: Number((rssEnd / rssAfterWarmup).toFixed(2)) },
+    };
+    mkdirSync("bench/results", { recursive: true });
+    writeFileSync("bench/results/latest.json", JSON.stringify(report, null, 2) + "\n");
+    writeFileSync(`bench/results/latest-${engine}.json`, JSON.stringify(report, null, 2) + "\n");
+
+    const pad = (text: string | number, width: number) => String(text).padStart(width);
+    console.log(`\nTessera bench on ${engine}, ${report.machine.cpus} x ${report.machine.model}, ${report.machine.memoryGiB} GiB, Node ${process.version}`);
+    console.log(`${SECONDS} s per scenario after ${WARMUP} s warm-up, ${CONNECTIONS} connections, ${SEED} seeded tokens\n`);
+    console.log(`${"scenario".padEnd(48)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)}`);
+    for (const [id, label] of scenarios) {
+      const r = results[id]!;
+      console.log(`${`${id}  ${label}`.padEnd(48)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.errors, 7)}`);
+    }
+    console.log(`\nratios: ${Object.entries(report.ratios).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    console.log(`lastUsed UPDATE statements during the run: ${report.lastUsedUpdates}`);
+    console.log(`server RSS: ${report.rss.afterFirstScenarioMiB} MiB after the first scenario, ${report.rss.endMiB} MiB at the end (${report.rss.endOverWarm}x), peak ${report.rss.peakMiB} MiB`);
+    console.log("written to bench/results/latest.json");
+  } finally {
+    await pgdb?.drop();
+    data.remove();
+  }
+}
+
+await main();
+process.exit(0);
