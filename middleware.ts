@@ -19,7 +19,7 @@ export async function middleware(request: NextRequest) {
   const settings = env();
 
   if (!pathname.startsWith("/api/")) {
-    if (await readSession(request, settings.NEXTAUTH_SECRET)) return NextResponse.next();
+    if (await readSession(request, settings.NEXTAUTH_SECRET, settings.NEXTAUTH_URL)) return NextResponse.next();
     const login = new URL("/login", request.url);
     login.searchParams.set("callbackUrl", `${pathname}${search}`);
     return NextResponse.redirect(login);
@@ -35,7 +35,7 @@ export async function middleware(request: NextRequest) {
   let role: Role;
   if (check.kind === "token") role = check.claims.role;
   else {
-    const session = await readSession(request, settings.NEXTAUTH_SECRET);
+    const session = await readSession(request, settings.NEXTAUTH_SECRET, settings.NEXTAUTH_URL);
     if (!session) return errorResponse(unauthenticatedError());
     if (!isSameOriginWrite(request, settings.NEXTAUTH_URL)) return errorResponse(new ApiError("forbidden", MESSAGES.crossOrigin));
     role = session.role;

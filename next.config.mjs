@@ -2,7 +2,8 @@
 const nextConfig = {
   // PGlite loads its WebAssembly and data files from its own package folder at
   // run time, so it must stay a plain Node module instead of being bundled.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter"],
+  // mqtt.js (the broker connection) keeps its sockets and timers in plain Node modules too.
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "mqtt"],
   poweredByHeader: false,
   // forbidden() answers the Tokens view with a real 403 page for non-admins.
   experimental: { authInterrupts: true },

@@ -7,7 +7,7 @@ import { E2E, E2E_PORT } from "./e2e/constants.ts";
 // Debian's Chromium when present (Playwright's own browser download needs a
 // network this project does not assume); otherwise Playwright's browser.
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((file) => existsSync(file));
-const { baseURL, oidcPort } = E2E;
+const { baseURL, oidcPort, brokerPort, brokerAdmin } = E2E;
 const port = E2E_PORT;
 const dataDir = path.join(os.tmpdir(), `tessera-e2e-${port}`);
 
@@ -46,6 +46,13 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
+      command: "node e2e/broker.mjs",
+      port: brokerPort,
+      reuseExistingServer: false,
+      env: { BROKER_PORT: String(brokerPort), BROKER_ADMIN_USERNAME: brokerAdmin.username, BROKER_ADMIN_PASSWORD: brokerAdmin.password },
+      stdout: "pipe",
+    },
+    {
       // The production build, started the way the README starts it, on a fresh embedded database.
       command: `rm -rf ${JSON.stringify(dataDir)} && node scripts/tessera.mjs start`,
       url: `${baseURL}/api/health`,
@@ -65,6 +72,9 @@ export default defineConfig({
         TESSERA_OIDC_ROLE_CLAIM: "groups",
         TESSERA_OIDC_ROLE_MAP: "tessera-admins=admin",
         TESSERA_OIDC_DEFAULT_ROLE: "viewer",
+        TESSERA_MQTT_URL: `mqtt://127.0.0.1:${brokerPort}`,
+        TESSERA_MQTT_ADMIN_USERNAME: brokerAdmin.username,
+        TESSERA_MQTT_ADMIN_PASSWORD: brokerAdmin.password,
       },
       stdout: "pipe",
       stderr: "pipe",

@@ -35,6 +35,8 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   /** The `iss` claim of application tokens. */
   TESSERA_ISSUER: z.string().trim().min(1).max(200).default("tessera"),
+  /** Where clients reach this Tessera (the `iss` of device tokens); defaults to NEXTAUTH_URL. */
+  TESSERA_PUBLIC_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   /** false: /api/tokens* answer 404 "Plugin is not enabled" and app tokens are not accepted. */
   TESSERA_APP_TOKENS_ENABLED: booleanFlag.default(true),
   /** Longest validity a new application token may have. */
@@ -74,6 +76,43 @@ const schema = z.object({
   TESSERA_OIDC_DEFAULT_ROLE: z.enum(["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "none"]).default("viewer"),
   /** SSO users with these (verified) emails are admins. Comma-separated. */
   TESSERA_ADMIN_EMAILS: z.string().trim().optional(),
+
+  /** The Mosquitto broker whose dynamic security plugin Tessera manages (MQTT credentials). Unset: the MQTT features answer 404. */
+  TESSERA_MQTT_URL: z.url({ protocol: /^(mqtts?|wss?|tcp|tls)$/, error: "must be an mqtt://, mqtts://, ws:// or wss:// URL" }).optional(),
+  /** A broker client allowed to use $CONTROL/dynamic-security/v1 (mosquitto_ctrl dynsec init creates one). */
+  TESSERA_MQTT_ADMIN_USERNAME: z.string().min(1).optional(),
+  TESSERA_MQTT_ADMIN_PASSWORD: z.string().min(1).optional(),
+  /** The organization_id the /v2 compatibility endpoints require; also the suffix of issued usernames (<id>@<organization>). */
+  TESSERA_MQTT_ORGANIZATION_ID: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, "must be 1-64 of [A-Za-z0-9_-]")
+    .default("org_tessera"),
+  /** Issued credentials may use <prefix>/<username>/# and nothing else. */
+  TESSERA_MQTT_TOPIC_PREFIX: z
+    .string()
+    .trim()
+    .regex(/^[^#+$/][^#+]*$/, "must be a topic without wildcards, not starting with / or $")
+    .transform((value) => value.replace(/\/+$/, ""))
+    .default("users"),
+  TESSERA_MQTT_TTL_SECONDS: z.coerce.number().int().min(10).max(31 * 86_400).default(3600),
+  TESSERA_MQTT_MAX_TTL_SECONDS: z.coerce.number().int().min(10).max(366 * 86_400).default(86_400),
+  /** How often expired credentials are looked for (disabled within this, deleted TESSERA_MQTT_DELETE_AFTER_SECONDS after expiry). */
+  TESSERA_MQTT_SWEEP_SECONDS: z.coerce.number().min(0.2).max(300).default(60),
+  TESSERA_MQTT_DELETE_AFTER_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(3600),
+  /** Seconds to wait for the broker (connecting, or answering one command) before answering 503. */
+  TESSERA_MQTT_TIMEOUT_SECONDS: z.coerce.number().min(0.5).max(60).default(5),
+  /** Device token requests: topics with {id} for the device id (its MQTT username and client id). */
+  TESSERA_DEVICE_REQUEST_TOPIC: z.string().trim().regex(/^[^#+{}]*\{id\}[^#+{}]*$/, "must contain {id} once and no wildcards").default("tessera/{id}/s/uat"),
+  TESSERA_DEVICE_RESPONSE_TOPIC: z.string().trim().regex(/^[^#+{}]*\{id\}[^#+{}]*$/, "must contain {id} once and no wildcards").default("tessera/{id}/s/dat"),
+  /** Lifetime of a device token. */
+  TESSERA_DEVICE_TOKEN_SECONDS: z.coerce.number().int().min(60).max(31 * 86_400).default(3600),
+  /** A device gets at most one token per this many seconds; more requests get no answer. */
+  TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
+  /** The role of newly registered devices unless one is given. */
+  TESSERA_DEVICE_ROLE: z.enum(["admin", "editor", "viewer", "connectionManager", "monitoringViewer"]).default("viewer"),
+  /** false: the server does not run the device token responder (run `tessera mqtt-responder` instead). */
+  TESSERA_MQTT_RESPONDER: booleanFlag.default(true),
 });
 
 export type Env = z.infer<typeof schema> & {
@@ -96,6 +135,12 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const oidc = [parsed.TESSERA_OIDC_ISSUER, parsed.TESSERA_OIDC_CLIENT_ID, parsed.TESSERA_OIDC_CLIENT_SECRET];
   if (oidc.some(Boolean) && !oidc.every(Boolean)) {
     throw new EnvError("Invalid configuration:\n  TESSERA_OIDC_*: set all of TESSERA_OIDC_ISSUER, TESSERA_OIDC_CLIENT_ID and TESSERA_OIDC_CLIENT_SECRET, or none");
+  }
+  if (parsed.TESSERA_MQTT_URL && !(parsed.TESSERA_MQTT_ADMIN_USERNAME && parsed.TESSERA_MQTT_ADMIN_PASSWORD)) {
+    throw new EnvError("Invalid configuration:\n  TESSERA_MQTT_*: TESSERA_MQTT_URL needs TESSERA_MQTT_ADMIN_USERNAME and TESSERA_MQTT_ADMIN_PASSWORD");
+  }
+  if (parsed.TESSERA_MQTT_TTL_SECONDS > parsed.TESSERA_MQTT_MAX_TTL_SECONDS) {
+    throw new EnvError("Invalid configuration:\n  TESSERA_MQTT_TTL_SECONDS: must not exceed TESSERA_MQTT_MAX_TTL_SECONDS");
   }
   if (!parsed.TESSERA_LOCAL_LOGIN && !parsed.TESSERA_OIDC_ISSUER) {
     throw new EnvError("Invalid configuration:\n  TESSERA_LOCAL_LOGIN: may be false only when SSO (TESSERA_OIDC_*) is configured");

@@ -5,6 +5,8 @@ const PATTERNS: [RegExp, string][] = [
   [/([?&]token=)[^&\s"']*/gi, "$1[redacted]"],
   [/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, "$1[redacted]"],
   [/\beyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g, "[redacted-jwt]"],
+  // MQTT credential passwords (lib/mqtt/credentials.ts).
+  [/\btkn_[A-Za-z0-9_-]+/g, "tkn_[redacted]"],
 ];
 
 export function redact(text: string): string {

@@ -188,20 +188,25 @@ describe(`application tokens API on ${engine}`, () => {
     assertInvalidToken(await api("/api/me", { token }));
     assertInvalidToken(await api(`/api/me?token=${token}`));
 
+    // lastUsed of the admin token itself may move between the two answers: compare the tokens, not their use.
+    const tokensOf = (list: { lastUsed?: string | null }[]) => list.map(({ lastUsed: _used, ...rest }) => rest);
     const before = (await admin("/api/tokens")).body;
     const unknown = await admin(`/api/tokens/${"e".repeat(64)}`, { method: "DELETE" });
     assert.equal(unknown.status, 200);
-    assert.deepEqual(unknown.body, before);
+    assert.deepEqual(tokensOf(unknown.body), tokensOf(before));
     assert.equal((await admin("/api/tokens/nothex", { method: "DELETE" })).status, 400);
   });
 
   test("an expired token is refused, and listed as Invalid", async () => {
     const { token, hash } = await createToken("viewer", new Date(Date.now() + 2_000).toISOString());
     assert.equal((await api("/api/me", { token })).status, 200);
+    const listed = async () => ((await admin("/api/tokens")).body as { hash: string; status: string }[]).find((t) => t.hash === hash)?.status;
+    assert.equal(await listed(), "Valid", "the list (now cached) shows it Valid");
     await new Promise((resolve) => setTimeout(resolve, 2_600));
     assertInvalidToken(await api("/api/me", { token }));
     const row = (await admin(`/api/tokens/${hash}`)).body;
     assert.equal(row.status, "Invalid");
+    assert.equal(await listed(), "Invalid", "the cached list is rebuilt once a token in it expires");
   });
 
   test("Bearer (any case) or ?token=; both different is a 400", async () => {
@@ -273,6 +278,80 @@ describe(`application tokens API on ${engine}`, () => {
       second = await readLastUsed();
     }
     assert.ok(Date.parse(second!) > Date.parse(first!), "written again once the interval has passed");
+    const listed = ((await admin("/api/tokens")).body as { hash: string; lastUsed: string }[]).find((t) => t.hash === hash);
+    assert.equal(listed?.lastUsed, second, "the list shows the new lastUsed too (the trigger invalidated its cache)");
+  });
+
+  test("the list is compact JSON, field for field what GET one answers, and follows every create and delete", async () => {
+    const quoted = await createToken("editor", inDays(3), `q"uote\\ é ${++counter}`);
+    const response = await fetch(`${tessera.url}/api/tokens`, { headers: { authorization: `Bearer ${tessera.adminToken}` } });
+    assert.equal(response.headers.get("content-type"), "application/json");
+    assert.equal(response.headers.get("cache-control"), "no-store");
+    const text = await response.text();
+    const list = JSON.parse(text) as { hash: string; issueDate: string; name: string }[];
+    assert.equal(text, JSON.stringify(list), "byte for byte what JSON.stringify writes");
+    for (const token of list.slice(-3)) assert.deepEqual((await admin(`/api/tokens/${token.hash}`)).body, token);
+    assert.deepEqual((await admin(`/api/tokens/${quoted.hash}`)).body.name, quoted.name);
+    const order = list.map((t) => `${t.issueDate} ${t.name}`);
+    assert.deepEqual(order, [...order].sort(), "oldest first");
+
+    const added = await createToken("viewer");
+    const afterCreate = (await admin("/api/tokens")).body as { hash: string }[];
+    assert.equal(afterCreate.length, list.length + 1);
+    assert.equal(afterCreate.at(-1)!.hash, added.hash);
+    await admin(`/api/tokens/${quoted.hash}`, { method: "DELETE" });
+    const afterDelete = (await admin("/api/tokens")).body as { hash: string }[];
+    assert.deepEqual(afterDelete.map((t) => t.hash), afterCreate.map((t) => t.hash).filter((h) => h !== quoted.hash));
+  });
+
+  test("?limit and ?cursor page through the same list; the default answer is unchanged", async () => {
+    for (let i = 0; i < 5; i++) await createToken("viewer");
+    const full = (await admin("/api/tokens")).body as { hash: string }[];
+    const pages: { hash: string }[][] = [];
+    let url: string | null = "/api/tokens?limit=3";
+    while (url) {
+      const response = await admin(url);
+      assert.equal(response.status, 200);
+      pages.push(response.body);
+      const cursor = response.headers.get("x-next-cursor");
+      const link = response.headers.get("link");
+      if (cursor) {
+        assert.equal(link, `</api/tokens?limit=3&cursor=${cursor}>; rel="next"`);
+        url = `/api/tokens?limit=3&cursor=${cursor}`;
+      } else {
+        assert.equal(link, null, "the last page has no next link");
+        url = null;
+      }
+      assert.ok(pages.length <= full.length, "paging ends");
+    }
+    assert.ok(pages.slice(0, -1).every((page) => page.length === 3));
+    assert.deepEqual(pages.flat(), full, "the pages are the list, in order, once each");
+
+    // Keyset paging: deleting a token already seen does not shift the next page.
+    const first = await admin("/api/tokens?limit=3");
+    const second = await admin(`/api/tokens?limit=2&cursor=${first.headers.get("x-next-cursor")}`);
+    assert.deepEqual(second.body, full.slice(3, 5));
+    const victim = (second.body as { hash: string }[])[0]!.hash;
+    assert.notEqual(victim, sha256(tessera.adminToken));
+    await admin(`/api/tokens/${victim}`, { method: "DELETE" });
+    const third = await admin(`/api/tokens?limit=2&cursor=${second.headers.get("x-next-cursor")}`);
+    assert.deepEqual(third.body, full.slice(5, 7));
+
+    const viaQueryToken = await api(`/api/tokens?limit=1&token=${tessera.adminToken}`);
+    assert.ok(!viaQueryToken.headers.get("link")!.includes("token="), "the next link never carries a credential");
+
+    for (const [query, message] of [
+      ["limit=0", "limit must be an integer from 1 to 1000"],
+      ["limit=1001", "limit must be an integer from 1 to 1000"],
+      ["limit=2.5", "limit must be an integer from 1 to 1000"],
+      ["limit=abc", "limit must be an integer from 1 to 1000"],
+      ["cursor=%%%", "Malformed cursor: pass back the value of X-Next-Cursor unchanged"],
+      [`cursor=${Buffer.from('["not a date","x"]').toString("base64url")}`, "Malformed cursor: pass back the value of X-Next-Cursor unchanged"],
+    ]) {
+      const response = await admin(`/api/tokens?${query}`);
+      assert.equal(response.status, 400, query);
+      assert.equal(response.body, message, query);
+    }
   });
 
   test("tokens in URLs never reach the server's log", async () => {

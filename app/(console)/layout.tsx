@@ -24,6 +24,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
                 <Link href="/tokens" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
                   App Tokens
                 </Link>
+              ) : can(user.role, "mqtt:credentials") ? (
+                <Link href="/tokens/mqtt" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
+                  MQTT credentials
+                </Link>
               ) : null}
               <Link href="/account" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
                 Account

@@ -8,7 +8,8 @@ const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
 test("create a token in the UI, copy it, use it over HTTP, revoke it, and it stops working", async ({ page, request }, testInfo) => {
   await page.goto("/tokens");
   await expect(page.getByRole("heading", { name: "App Tokens" })).toBeVisible();
-  await expect(page.getByRole("link", { name: "App Tokens" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "App Tokens" })).toBeVisible();
+  await expect(page.getByRole("navigation", { name: "Token kinds" }).getByRole("link", { name: "App Tokens" })).toHaveAttribute("aria-current", "page");
   await page.screenshot({ path: testInfo.outputPath("tokens-table.png"), fullPage: true });
 
   const name = uniqueName("ui");

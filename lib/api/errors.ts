@@ -3,8 +3,17 @@ import { ERROR_STATUS, MESSAGES, type ErrorCode } from "./error-codes.ts";
 // Edge-safe. Error bodies are short text/plain sentences, as the seed's API
 // answers them.
 
+const API_ERROR = Symbol.for("tessera.ApiError");
+
 export class ApiError extends Error {
   override name = "ApiError";
+  readonly [API_ERROR] = true;
+  // Next.js may bundle this module more than once (instrumentation and each
+  // route), and a process-wide object (the broker connection) throws the
+  // copy it was made with: instanceof checks the brand, not the copy.
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[API_ERROR] === true;
+  }
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -14,7 +23,7 @@ export class ApiError extends Error {
   }
 }
 
-const NO_STORE = { "Cache-Control": "no-store" };
+export const NO_STORE = { "Cache-Control": "no-store" };
 
 export function textResponse(status: number, body: string, headers: Record<string, string> = {}): Response {
   return new Response(body, {

@@ -1,6 +1,7 @@
 import { SignJWT, jwtVerify, errors } from "jose";
 import { keyRing } from "./keys.ts";
 import { isRole, type Role } from "./permissions.ts";
+import { VerifiedCache } from "./verified-cache.ts";
 
 // Application tokens: HS256 JWTs signed by Tessera. Edge-safe (Web Crypto via
 // jose), so middleware.ts and the route wrapper verify with the same code.
@@ -20,22 +21,52 @@ const ALGORITHMS = ["HS256"];
 
 export interface TokenSettings {
   keys: string | undefined;
-  issuer: string;
+  /** The accepted `iss` values; the first is the one app tokens are signed with. */
+  issuer: string | string[];
+}
+
+/**
+ * The issuers a token may name: TESSERA_ISSUER (app tokens) and Tessera's
+ * public URL (device tokens carry it, so a device can decode where to send
+ * its REST calls).
+ */
+export function tokenSettings(settings: { TESSERA_TOKEN_KEYS?: string; TESSERA_ISSUER: string; TESSERA_PUBLIC_URL?: string; NEXTAUTH_URL?: string }): TokenSettings {
+  const publicUrl = publicUrlOf(settings);
+  return { keys: settings.TESSERA_TOKEN_KEYS, issuer: publicUrl && publicUrl !== settings.TESSERA_ISSUER ? [settings.TESSERA_ISSUER, publicUrl] : settings.TESSERA_ISSUER };
+}
+
+/** Tessera's public URL without a trailing slash, if known. */
+export function publicUrlOf(settings: { TESSERA_PUBLIC_URL?: string; NEXTAUTH_URL?: string }): string | undefined {
+  return (settings.TESSERA_PUBLIC_URL ?? settings.NEXTAUTH_URL)?.replace(/\/+$/, "");
 }
 
 export async function signAppToken(
-  settings: TokenSettings,
-  claims: { role: Role; jti: string; iat: number; exp: number },
+  settings: { keys: string | undefined; issuer: string },
+  claims: { role: Role; jti: string; iat: number; exp: number; sub?: string },
 ): Promise<{ token: string; kid: string }> {
   const { signer } = keyRing(settings.keys);
-  const token = await new SignJWT({ role: claims.role })
+  const jwt = new SignJWT({ role: claims.role })
     .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: signer.kid })
     .setIssuedAt(claims.iat)
     .setExpirationTime(claims.exp)
     .setIssuer(settings.issuer)
-    .setJti(claims.jti)
-    .sign(signer.secret);
+    .setJti(claims.jti);
+  if (claims.sub) jwt.setSubject(claims.sub);
+  const token = await jwt.sign(signer.secret);
   return { token, kid: signer.kid };
+}
+
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/**
+ * An HS256 signature (32 bytes) is 43 base64url characters whose last one
+ * carries 2 unused bits, which must be zero. jose decodes leniently and would
+ * accept the same signature with those bits set: a second spelling of one
+ * token, with another SHA-256, so every spelling but one is refused here.
+ */
+function hasCanonicalSignature(token: string): boolean {
+  const signature = token.slice(token.lastIndexOf(".") + 1);
+  return signature.length === 43 && BASE64URL.indexOf(signature[42]!) % 4 === 0;
 }
 
 /**
@@ -44,8 +75,21 @@ export async function signAppToken(
  * token that is not a valid, current Tessera app token; never throws for bad
  * input.
  */
+const verified = new VerifiedCache<AppTokenClaims>();
+
 export async function verifyAppToken(settings: TokenSettings, token: string): Promise<AppTokenClaims | null> {
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
+  const source = `${settings.keys} ${String(settings.issuer)}`;
+  const known = verified.get(source, token);
+  if (known) return known;
+  const claims = await verifyUncached(settings, token);
+  // exp has second precision: valid while now < exp (as jose checks it).
+  if (claims) verified.set(source, token, claims, claims.exp * 1000);
+  return claims;
+}
+
+async function verifyUncached(settings: TokenSettings, token: string): Promise<AppTokenClaims | null> {
+  if (!hasCanonicalSignature(token)) return null;
   const ring = keyRing(settings.keys);
   try {
     const { payload, protectedHeader } = await jwtVerify(
@@ -53,7 +97,7 @@ export async function verifyAppToken(settings: TokenSettings, token: string): Pr
       (header) => {
         const key = typeof header.kid === "string" ? ring.byKid.get(header.kid) : undefined;
         if (!key) throw new errors.JWKSNoMatchingKey();
-        return key.secret;
+        return key.verifier;
       },
       { algorithms: ALGORITHMS, issuer: settings.issuer, typ: "JWT", requiredClaims: ["exp", "iat", "jti", "role"] },
     );

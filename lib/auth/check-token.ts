@@ -1,6 +1,6 @@
 import { invalidTokenError, rateLimitedError, ApiError } from "../api/errors.ts";
 import type { Env } from "../env.ts";
-import { verifyAppToken, type AppTokenClaims } from "./app-token.ts";
+import { tokenSettings, verifyAppToken, type AppTokenClaims, type TokenSettings } from "./app-token.ts";
 import { clientAddress } from "./client-address.ts";
 import { readCredentials } from "./credentials.ts";
 import { recordFailure, retryAfter } from "./throttle.ts";
@@ -21,7 +21,7 @@ export type TokenCheck =
 
 type Settings = Pick<
   Env,
-  "TESSERA_TOKEN_KEYS" | "TESSERA_ISSUER" | "TESSERA_APP_TOKENS_ENABLED" | "TESSERA_TRUST_PROXY" | "TESSERA_AUTH_FAILURES_PER_MINUTE"
+  "TESSERA_TOKEN_KEYS" | "TESSERA_ISSUER" | "TESSERA_PUBLIC_URL" | "NEXTAUTH_URL" | "TESSERA_APP_TOKENS_ENABLED" | "TESSERA_TRUST_PROXY" | "TESSERA_AUTH_FAILURES_PER_MINUTE"
 >;
 
 /** Records a failed attempt and answers it: the given error, or 429 once the address is over the limit. */
@@ -32,7 +32,10 @@ export function refuse(address: string, error: ApiError, limit: number): ApiErro
   return error;
 }
 
-export async function checkToken(request: Request, settings: Settings): Promise<TokenCheck> {
+/** How a token's signature and claims are checked: verifyAppToken (edge-safe) unless the caller brings a faster one. */
+export type TokenVerifier = (settings: TokenSettings, token: string) => Promise<AppTokenClaims | null> | AppTokenClaims | null;
+
+export async function checkToken(request: Request, settings: Settings, verify: TokenVerifier = verifyAppToken): Promise<TokenCheck> {
   const address = clientAddress(request, settings.TESSERA_TRUST_PROXY);
   const credentials = readCredentials(request);
   if (credentials.kind === "none") return { kind: "none", address };
@@ -43,7 +46,7 @@ export async function checkToken(request: Request, settings: Settings): Promise<
   if (credentials.kind === "invalid") {
     return { kind: "error", error: refuse(address, new ApiError("bad_request", credentials.reason), limit), address };
   }
-  const claims = await verifyAppToken({ keys: settings.TESSERA_TOKEN_KEYS, issuer: settings.TESSERA_ISSUER }, credentials.token);
+  const claims = await verify(tokenSettings(settings), credentials.token);
   if (!claims) return { kind: "error", error: refuse(address, invalidTokenError(), limit), address };
   return { kind: "token", token: credentials.token, claims, address };
 }

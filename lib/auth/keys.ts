@@ -6,6 +6,8 @@
 export interface SigningKey {
   kid: string;
   secret: Uint8Array;
+  /** The secret imported once as an HMAC key: importing it on every verification cost more than the verification. */
+  verifier: Promise<CryptoKey>;
 }
 
 export interface KeyRing {
@@ -21,7 +23,10 @@ export function keyRing(source: string | undefined): KeyRing {
   const keys = source.split(",").map((pair) => {
     const trimmed = pair.trim();
     const colon = trimmed.indexOf(":");
-    return { kid: trimmed.slice(0, colon), secret: new TextEncoder().encode(trimmed.slice(colon + 1)) };
+    const secret = new TextEncoder().encode(trimmed.slice(colon + 1));
+    const verifier = crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["verify"]);
+    verifier.catch(() => {}); // a bad key surfaces when it is used, not as an unhandled rejection
+    return { kid: trimmed.slice(0, colon), secret, verifier };
   });
   const ring = { signer: keys[0]!, byKid: new Map(keys.map((key) => [key.kid, key])) };
   cache = { source, ring };

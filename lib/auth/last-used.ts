@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "../db.ts";
+import { database } from "../db.ts";
 import { log } from "../log.ts";
 import { metrics } from "../metrics.ts";
 
@@ -18,11 +18,12 @@ export function touchLastUsed(hash: string, address: string, intervalSeconds: nu
   lastWrite.set(hash, now);
   metrics.lastUsedUpdates++;
   const at = new Date(now);
-  db()
-    .applicationToken.updateMany({
-      where: { hash, OR: [{ lastUsed: null }, { lastUsed: { lt: new Date(now - intervalSeconds * 1000) } }] },
-      data: { lastUsed: at, lastUsedFrom: address },
-    })
+  // Straight to the driver like the revocation lookup beside it (lib/db/open.ts says why).
+  database()
+    .query(
+      "UPDATE application_tokens SET last_used = $1, last_used_from = $2 WHERE hash = $3 AND (last_used IS NULL OR last_used < $4)",
+      [at, address, hash, new Date(now - intervalSeconds * 1000)],
+    )
     .catch((error: unknown) => {
       lastWrite.delete(hash); // try again on the next request
       log.warn("lastUsed update failed", error);

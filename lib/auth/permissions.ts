@@ -11,6 +11,10 @@ export const PERMISSIONS = {
   "tokens:manage": ["admin"],
   /** Read the server's counters (/api/metrics). */
   "metrics:read": ["admin", "monitoringViewer"],
+  /** Mint, refresh, list and revoke end users' MQTT credentials (/api/mqtt/tokens*, /v2/tokens/create). */
+  "mqtt:credentials": ["admin", "connectionManager"],
+  /** Register, list and remove devices that get REST tokens over MQTT (/api/devices*). */
+  "devices:manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -31,6 +35,8 @@ export const ROUTE_PERMISSIONS: { pattern: RegExp; permission: Permission }[] = 
   { pattern: /^\/api\/tokens(\/.*)?$/, permission: "tokens:manage" },
   { pattern: /^\/api\/me\/?$/, permission: "me:read" },
   { pattern: /^\/api\/metrics\/?$/, permission: "metrics:read" },
+  { pattern: /^\/api\/mqtt\/tokens(\/.*)?$/, permission: "mqtt:credentials" },
+  { pattern: /^\/api\/devices(\/.*)?$/, permission: "devices:manage" },
 ];
 
 /** API paths that need no credentials at all. */

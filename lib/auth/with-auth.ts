@@ -5,14 +5,18 @@ import { negotiateVersion } from "../api/api-version.ts";
 import { MESSAGES } from "../api/error-codes.ts";
 import { ApiError, errorResponse, invalidTokenError, jsonResponse, unauthenticatedError } from "../api/errors.ts";
 import { readJsonBody } from "../api/read-body.ts";
-import { db } from "../db.ts";
+import { database } from "../db.ts";
 import { isDatabaseUnavailable, prismaCode } from "../db/errors.ts";
 import { env } from "../env.ts";
 import { log } from "../log.ts";
 import { metrics } from "../metrics.ts";
 import { hashToken } from "../tokens/hash-token.ts";
 import { checkToken, refuse } from "./check-token.ts";
+import { tokenSettings } from "./app-token.ts";
+import { clientAddress } from "./client-address.ts";
 import { touchLastUsed } from "./last-used.ts";
+import { BoundedSet } from "./bounded-set.ts";
+import { verifyAppTokenNode } from "./verify-app-token-node.ts";
 import { can, type Permission, type Role } from "./permissions.ts";
 import { isSameOriginWrite, readSession } from "./session-token.ts";
 import { currentUser } from "../users/sign-in.ts";
@@ -29,6 +33,8 @@ export type Caller =
       hash: string;
       validUntil: Date;
       address: string;
+      /** Set for a device token (issued over MQTT to this registered device). */
+      deviceId?: string;
     }
   | {
       kind: "session";
@@ -56,6 +62,12 @@ export interface WithAuthOptions<Body> {
   body?: z.ZodType<Body>;
   /** The route belongs to the application tokens feature (404 when it is switched off). */
   appTokensRoute?: boolean;
+  /**
+   * Where the credentials are: in the request (Authorization, ?token=, the
+   * session cookie; the default), or an app token in a field of the JSON
+   * body (the seed's /v2 endpoints send it as secret_key).
+   */
+  bodyToken?: (body: Body) => string;
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -79,14 +91,37 @@ export function withAuth<Body = undefined>(
       if (options.appTokensRoute && !settings.TESSERA_APP_TOKENS_ENABLED) {
         throw new ApiError("not_found", MESSAGES.pluginDisabled);
       }
-      const caller = await authenticate(req);
+      let body: Body | undefined;
+      let caller: Caller;
+      if (options.bodyToken) {
+        body = (await readJsonBody(req, options.body!)) as Body;
+        caller = await authenticateToken(req, options.bodyToken(body));
+      } else caller = await authenticate(req);
       if (!can(caller.role, options.permission)) throw new ApiError("forbidden", MESSAGES.forbidden);
       const version = negotiateVersion(req);
-      const body = (options.body ? await readJsonBody(req, options.body) : undefined) as Body;
+      if (options.body && !options.bodyToken) body = (await readJsonBody(req, options.body)) as Body;
       const params = Object.fromEntries(
         Object.entries((await context?.params) ?? {}).map(([key, value]) => [key, Array.isArray(value) ? value.join("/") : value]),
       );
-      const result = await handler({ req, params, caller, body, version });
+      const result = await handler({ req, params, caller, body: body as Body, version });
+      return result instanceof Response ? result : jsonResponse(result);
+    } catch (error) {
+      return toErrorResponse(error, req);
+    }
+  };
+}
+
+/**
+ * For the few routes whose caller proves itself with something other than an
+ * app token or a session (POST /v2/tokens/refresh: the current MQTT
+ * password, which the handler checks): the same body parsing and error
+ * mapping as withAuth, and no caller.
+ */
+export function withoutCaller<Body>(handler: (context: { req: NextRequest; body: Body }) => Promise<Response | unknown>, options: { body: z.ZodType<Body> }) {
+  return async (req: NextRequest): Promise<Response> => {
+    try {
+      const body = await readJsonBody(req, options.body);
+      const result = await handler({ req, body });
       return result instanceof Response ? result : jsonResponse(result);
     } catch (error) {
       return toErrorResponse(error, req);
@@ -96,26 +131,63 @@ export function withAuth<Body = undefined>(
 
 async function authenticate(req: NextRequest): Promise<Caller> {
   const settings = env();
-  const check = await checkToken(req, settings);
+  const check = await checkToken(req, settings, verifyAppTokenNode);
   if (check.kind === "error") throw check.error;
   if (check.kind === "none") return authenticateSession(req, check.address);
 
+  return callerOfToken(check.token, check.address);
+}
+
+/** An app token sent in the body (the seed's secret_key): verified, throttled and looked up exactly like one in a header. */
+async function authenticateToken(req: NextRequest, token: string): Promise<Caller> {
+  const settings = env();
+  const address = clientAddress(req, settings.TESSERA_TRUST_PROXY);
+  const limit = settings.TESSERA_AUTH_FAILURES_PER_MINUTE;
+  const claims = settings.TESSERA_APP_TOKENS_ENABLED ? verifyAppTokenNode(tokenSettings(settings), token) : null;
+  if (!claims) throw refuse(address, invalidTokenError(), limit);
+  return callerOfToken(token, address);
+}
+
+/**
+ * Hashes of correctly signed tokens the database did not have: revoked. A
+ * row is never created again for a hash once it is gone (every token has its
+ * own random jti, and its row is written before the token is handed out), so
+ * "revoked" never turns back into "valid" and the answer can be remembered,
+ * which makes refusing a revoked token cheaper than serving a good one. Only
+ * tokens with our signature get here, so nobody can fill it at will; bounded.
+ */
+const revoked = new BoundedSet(50_000);
+
+async function callerOfToken(token: string, address: string): Promise<Caller> {
+  const settings = env();
+  const check = { token, address };
   const hash = hashToken(check.token);
-  const row = await db().applicationToken.findUnique({
-    where: { hash },
-    select: { name: true, role: true, validUntil: true },
-  });
+  if (revoked.has(hash)) throw refuse(check.address, invalidTokenError(), settings.TESSERA_AUTH_FAILURES_PER_MINUTE);
+  const [row] = await database().query<{ name: string; role: Role; validUntil: Date; deviceId: string | null }>(
+    `SELECT name, role::text AS role, valid_until AS "validUntil", device_id AS "deviceId" FROM application_tokens WHERE hash = $1`,
+    [hash],
+  );
   if (!row) {
     // Revoked (deleted), or never issued by this database.
+    revoked.add(hash);
     throw refuse(check.address, invalidTokenError(), settings.TESSERA_AUTH_FAILURES_PER_MINUTE);
   }
   touchLastUsed(hash, check.address, settings.TESSERA_LAST_USED_INTERVAL_SECONDS);
-  return { kind: "token", role: row.role, name: row.name, label: `token:${row.name}`, hash, validUntil: row.validUntil, address: check.address };
+  return {
+    kind: "token",
+    role: row.role,
+    name: row.name,
+    label: row.deviceId ? `device:${row.deviceId}` : `token:${row.name}`,
+    hash,
+    validUntil: row.validUntil,
+    address: check.address,
+    ...(row.deviceId ? { deviceId: row.deviceId } : {}),
+  };
 }
 
 async function authenticateSession(req: NextRequest, address: string): Promise<Caller> {
   const settings = env();
-  const session = await readSession(req, settings.NEXTAUTH_SECRET);
+  const session = await readSession(req, settings.NEXTAUTH_SECRET, settings.NEXTAUTH_URL);
   if (!session) throw unauthenticatedError();
   if (!isSameOriginWrite(req, settings.NEXTAUTH_URL)) throw new ApiError("forbidden", MESSAGES.crossOrigin);
   // The account is looked up on every request: a deleted account's session ends at once, and a role change applies at once.

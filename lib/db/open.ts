@@ -25,6 +25,12 @@ function counted(client: PrismaClient): PrismaClient {
 export interface Database {
   engine: Env["engine"];
   prisma: PrismaClient;
+  /**
+   * One parameterised statement straight to the driver, for the few queries on
+   * every request's path (revocation, the session's account, the token list):
+   * Prisma's query engine costs several times the query itself there.
+   */
+  query<Row extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
   /** Runs fn on one raw connection (migrations, schema checks). */
   withRunner<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -57,6 +63,10 @@ export function openDatabase(current: Env): Database {
     return {
       engine: "postgres",
       prisma,
+      async query<Row extends Record<string, unknown>>(sql: string, params?: unknown[]) {
+        metrics.dbQueries++;
+        return (await pool.query<Row>(sql, params)).rows;
+      },
       async withRunner(fn) {
         const client = await pool.connect();
         try {
@@ -78,6 +88,10 @@ export function openDatabase(current: Env): Database {
   return {
     engine: "pglite",
     prisma,
+    async query<Row extends Record<string, unknown>>(sql: string, params?: unknown[]) {
+      metrics.dbQueries++;
+      return (await pglite.query<Row>(sql, params)).rows;
+    },
     withRunner: (fn) => fn(pgliteRunner(pglite)),
     async close() {
       await prisma.$disconnect();

@@ -1,11 +1,154 @@
 import "server-only";
-import { db } from "../db.ts";
+import { ApiError, NO_STORE } from "../api/errors.ts";
+import { database } from "../db.ts";
 import type { TokenResponse } from "../schemas/token.ts";
-import { TOKEN_COLUMNS, toTokenResponse } from "./token-response.ts";
 
-/** Every application token, oldest first. */
+// The token list, answered from SQL that writes the JSON itself (the same
+// bytes JSON.stringify(toTokenResponse(row)) would), so 10,000 tokens never
+// become 10,000 JavaScript objects. The full list is cached per process and
+// served as long as two things hold: change_counters says nobody changed
+// application_tokens since (a trigger bumps it on every write, from any
+// process or the CLI), and no token has expired since (its status would flip).
+
+/** One token as JSON text, in toTokenResponse's field order; $1 is "now" for status. */
+const TOKEN_JSON = `'{"name":' || to_json(name)::text
+  || ',"hash":"' || hash
+  || '","validUntil":"' || to_char(valid_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  || '","role":"' || role::text
+  || '","requestedBy":' || to_json(requested_by)::text
+  || ',"issueDate":"' || to_char(issue_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+  || '","lastUsed":' || coalesce('"' || to_char(last_used AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"', 'null')
+  || ',"status":"' || CASE WHEN valid_until > $1 THEN 'Valid' ELSE 'Invalid' END || '"}'`;
+
+const VERSION = `SELECT version::text FROM change_counters WHERE name = 'application_tokens'`;
+
+// One statement, so the version, the next expiry and the body come from one snapshot.
+const FULL_LIST = `SELECT (${VERSION}) AS version,
+  (SELECT min(valid_until) FROM application_tokens WHERE valid_until > $1) AS "nextExpiry",
+  (SELECT '[' || coalesce(string_agg(${TOKEN_JSON}, ',' ORDER BY issue_date, name), '') || ']' FROM application_tokens) AS body`;
+
+interface CachedList {
+  version: string;
+  /** When the first still-valid token expires (ms), or Infinity. */
+  staleAt: number;
+  body: Uint8Array<ArrayBuffer>;
+}
+
+let cached: CachedList | undefined;
+/** The rebuild under way, shared by the requests that find the cache stale meanwhile. */
+let building: Promise<CachedList> | undefined;
+
+async function build(now: number): Promise<CachedList> {
+  const [row] = await database().query<{ version: string; nextExpiry: Date | null; body: string }>(FULL_LIST, [new Date(now)]);
+  const list = { version: row!.version, staleAt: row!.nextExpiry ? row!.nextExpiry.getTime() : Infinity, body: new TextEncoder().encode(row!.body) };
+  if (!cached || BigInt(list.version) >= BigInt(cached.version)) cached = list;
+  return list;
+}
+
+/** A list built from a snapshot at least as new as version (which includes every write the caller made). */
+const usable = (list: CachedList | undefined, version: string, now: number) =>
+  list !== undefined && now < list.staleAt && BigInt(list.version) >= BigInt(version);
+
+/** Every application token, oldest first, as the JSON text of a TokenResponse[]. */
+export async function tokenListJson(now = Date.now()): Promise<Uint8Array<ArrayBuffer>> {
+  const [row] = await database().query<{ version: string }>(VERSION);
+  const version = row!.version;
+  if (usable(cached, version, now)) return cached!.body;
+  // Join a rebuild already under way if its snapshot turns out new enough;
+  // otherwise (it began before a change this caller must see) build anew.
+  if (building) {
+    const joined = await building;
+    if (usable(joined, version, now)) return joined.body;
+  }
+  const mine = build(now);
+  building = mine;
+  try {
+    return (await mine).body;
+  } finally {
+    if (building === mine) building = undefined;
+  }
+}
+
+/** The token list as objects (the console page, the CLI). */
 export async function listTokens(): Promise<TokenResponse[]> {
-  const rows = await db().applicationToken.findMany({ select: TOKEN_COLUMNS, orderBy: [{ issueDate: "asc" }, { name: "asc" }] });
-  const now = Date.now();
-  return rows.map((row) => toTokenResponse(row, now));
+  return JSON.parse(new TextDecoder().decode(await tokenListJson())) as TokenResponse[];
+}
+
+/** The answer of GET /api/tokens and DELETE /api/tokens/{hash}: the list, as JSON, uncopied. */
+export async function tokenListResponse(): Promise<Response> {
+  const body = await tokenListJson();
+  // A stream of the cached bytes: new Response(bytes) would copy all of them on every request.
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(body);
+      controller.close();
+    },
+  });
+  return new Response(stream, { headers: { ...NO_STORE, "Content-Type": "application/json", "Content-Length": String(body.byteLength) } });
+}
+
+export const MAX_PAGE = 1000;
+
+interface Cursor {
+  issueDate: string;
+  name: string;
+}
+
+function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(JSON.stringify([cursor.issueDate, cursor.name])).toString("base64url");
+}
+
+function decodeCursor(text: string): Cursor {
+  try {
+    const [issueDate, name] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
+    if (typeof issueDate === "string" && typeof name === "string" && !Number.isNaN(Date.parse(issueDate))) return { issueDate, name };
+  } catch {
+    // falls through to the error below
+  }
+  throw new ApiError("bad_request", "Malformed cursor: pass back the value of X-Next-Cursor unchanged");
+}
+
+/** Reads ?limit and ?cursor; null when neither is given (the default answer: the whole list). */
+export function pageRequest(url: URL): { limit: number; cursor?: Cursor } | null {
+  const limitText = url.searchParams.get("limit");
+  const cursorText = url.searchParams.get("cursor");
+  if (limitText === null && cursorText === null) return null;
+  const limit = limitText === null ? 100 : Number(limitText);
+  if (!/^\d+$/.test(limitText ?? "100") || !Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
+    throw new ApiError("bad_request", `limit must be an integer from 1 to ${MAX_PAGE}`);
+  }
+  return { limit, cursor: cursorText === null ? undefined : decodeCursor(cursorText) };
+}
+
+/**
+ * One page of the list in the same order and shape as the full answer (a
+ * JSON array). When more follow, X-Next-Cursor carries the cursor for the
+ * next page and Link its URL (rel="next"); the last page has neither.
+ */
+export async function tokenPageResponse(url: URL, page: { limit: number; cursor?: Cursor }, now = Date.now()): Promise<Response> {
+  const params: unknown[] = [new Date(now), page.limit + 1];
+  let where = "";
+  if (page.cursor) {
+    params.push(page.cursor.issueDate, page.cursor.name);
+    where = `WHERE (issue_date, name) > ($3::timestamptz, $4)`;
+  }
+  const rows = await database().query<{ json: string; issueDate: string; name: string }>(
+    `SELECT ${TOKEN_JSON} AS json, to_char(issue_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "issueDate", name
+       FROM application_tokens ${where} ORDER BY issue_date, name LIMIT $2`,
+    params,
+  );
+  const more = rows.length > page.limit;
+  const shown = more ? rows.slice(0, page.limit) : rows;
+  const headers = new Headers({ ...NO_STORE, "Content-Type": "application/json" });
+  if (more) {
+    const last = shown[shown.length - 1]!;
+    const cursor = encodeCursor({ issueDate: last.issueDate, name: last.name });
+    const next = new URL(url);
+    next.searchParams.set("limit", String(page.limit));
+    next.searchParams.set("cursor", cursor);
+    next.searchParams.delete("token"); // never echo a credential into a header
+    headers.set("X-Next-Cursor", cursor);
+    headers.set("Link", `<${next.pathname}${next.search}>; rel="next"`);
+  }
+  return new Response(`[${shown.map((row) => row.json).join(",")}]`, { headers });
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { Role } from "../auth/permissions.ts";
-import { db } from "../db.ts";
+import { database, db } from "../db.ts";
 import { verifyPassword } from "./passwords.ts";
 
 export interface SignedInUser {
@@ -37,5 +37,10 @@ export async function upsertSsoUser(identity: { subject: string; email?: string;
 /** The current role of a signed-in user, or null when the account is gone (the session then ends). */
 export async function currentUser(id: string): Promise<SignedInUser | null> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-  return db().user.findUnique({ where: { id }, select: { id: true, username: true, name: true, role: true } });
+  // On every session request's path: straight to the driver (lib/db/open.ts says why).
+  const [user] = await database().query<{ id: string; username: string; name: string | null; role: Role }>(
+    "SELECT id, username, name, role::text AS role FROM users WHERE id = $1",
+    [id],
+  );
+  return user ?? null;
 }

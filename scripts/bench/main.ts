@@ -5,7 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freshPostgresDatabase } from "../../tests/helpers/database.ts";
-import { childPids, startServer, tempDataDir } from "../../tests/helpers/server.ts";
+import { nextServerPid, startServer, tempDataDir } from "../../tests/helpers/server.ts";
 import { signIn } from "../../tests/helpers/session.ts";
 
 /**
@@ -16,14 +16,18 @@ import { signIn } from "../../tests/helpers/session.ts";
  * process with a warm-up first; all scenarios run in one server, one after
  * another, so their ratios compare like with like.
  *
- * Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3),
- * BENCH_CONNECTIONS (10), BENCH_TOKENS (10000), BENCH_SKIP_BUILD=1 to reuse the build.
+ * Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (3),
+ * BENCH_CONNECTIONS (10), BENCH_TOKENS (10000), BENCH_SKIP_BUILD=1 to reuse the build,
+ * BENCH_ONLY=A,B to run some scenarios only.
  */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SEED = Number(process.env.BENCH_TOKENS ?? 10_000);
+/** BENCH_ONLY=A,E runs just those scenarios (for a quick look; the README quotes full runs). */
+const ONLY = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
 const ADMIN_PASSWORD = "bench-admin-password";
 
 interface Result {
@@ -33,6 +37,18 @@ interface Result {
   requests: number;
   errors: number;
   statuses: Record<string, number>;
+  /** req/s of every round (the result is the median round). */
+  roundsRps?: number[];
+  /** Server CPU time (user + system) per request, in ms: steadier than req/s on a shared machine. */
+  cpuMsPerRequest?: number;
+  /** The load generator's CPU time per request, in ms. */
+  loadCpuMsPerRequest?: number;
+}
+
+/** The server process's CPU time so far, in ms (/proc/<pid>/stat utime + stime). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks, 100 per second on Linux
 }
 
 function log(line: string) {
@@ -44,9 +60,9 @@ function procStatus(pid: number, field: string): number {
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
-function load(url: string, requests: unknown[], expect: number[]): Promise<Result> {
+function load(url: string, requests: unknown[], expect: number[], timing = { seconds: SECONDS, warmupSeconds: WARMUP }): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["scripts/bench/load.mjs", JSON.stringify({ url, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, requests, expect })], {
+    const child = spawn(process.execPath, ["scripts/bench/load.mjs", JSON.stringify({ url, connections: CONNECTIONS, ...timing, requests, expect })], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -109,7 +125,7 @@ async function main() {
 
     log("starting the server (tessera start)");
     const server = await startServer(serverEnv, 300_000);
-    const serverPid = childPids(server.process.pid!)[0]!;
+    const serverPid = nextServerPid(server.process.pid!);
     const { cookie } = await signIn(server.url, "admin", ADMIN_PASSWORD);
     if (!cookie) throw new Error("could not sign in for scenario C");
     const metrics = async () => (await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })).json()) as { lastUsedUpdates: number; dbQueries: number };
@@ -135,27 +151,62 @@ async function main() {
         [200],
       ],
     ];
-    for (const [id, label, requests, expect] of scenarios) {
-      log(`scenario ${id}: ${label}`);
-      results[id] = await load(server.url, requests, expect);
-      if (!rssAfterWarmup) rssAfterWarmup = procStatus(serverPid, "VmRSS");
+    // A freshly started server is still compiling its hot paths, and its heap
+    // (and PGlite's) is still growing to the size the workload needs: the
+    // first scenario would pay for that. So every scenario runs unmeasured,
+    // twice, at least 5 s each, and RSS "after warm-up" is taken then. What
+    // grows after that, over all measured rounds, is what a leak would show.
+    const selected = scenarios.filter(([id]) => ONLY.length === 0 || ONLY.includes(id));
+    const warmupEach = Math.max(WARMUP, 5);
+    log(`warm-up: every scenario twice for ${warmupEach} s`);
+    for (let round = 0; round < 2; round++) {
+      for (const [, , requests, expect] of selected) await load(server.url, requests, expect, { seconds: warmupEach, warmupSeconds: 0 });
     }
+    rssAfterWarmup = procStatus(serverPid, "VmRSS");
+    // Rounds: A B C ... then A B C ... again; each scenario's result is its
+    // median round by req/s. A slow moment of the machine then costs one
+    // round of one scenario, not a ratio.
+    const rounds: Record<string, Result[]> = {};
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const [id, label, requests, expect] of selected) {
+        log(`round ${round}/${ROUNDS}, scenario ${id}: ${label}`);
+        const cpuBefore = cpuMs(serverPid);
+        const result = await load(server.url, requests, expect);
+        // The load process's own warm-up runs inside this window too, so CPU is divided by all requests it made.
+        result.cpuMsPerRequest = (cpuMs(serverPid) - cpuBefore) / (result.requests * (1 + WARMUP / SECONDS));
+        (rounds[id] ??= []).push(result);
+      }
+    }
+    for (const [id] of selected) {
+      const sorted = [...rounds[id]!].sort((a, b) => a.rps - b.rps);
+      const cpu = rounds[id]!.map((r) => r.cpuMsPerRequest!).sort((a, b) => a - b);
+      results[id] = {
+        ...sorted[Math.floor(sorted.length / 2)]!,
+        roundsRps: rounds[id]!.map((r) => Math.round(r.rps)),
+        cpuMsPerRequest: Number(cpu[Math.floor(cpu.length / 2)]!.toFixed(2)),
+      };
+    }
+    // A ratio compares scenarios of the same round (close in time), and the median round's ratio is reported.
+    const ratio = (id: string) => {
+      if (!rounds[id] || !rounds.A) return null;
+      const perRound = rounds[id].map((r, i) => r.rps / rounds.A![i]!.rps).sort((a, b) => a - b);
+      return Number(perRound[Math.floor(perRound.length / 2)]!.toFixed(2));
+    };
     const after = await metrics();
     const rssEnd = procStatus(serverPid, "VmRSS");
     const rssPeak = procStatus(serverPid, "VmHWM");
     await server.stop();
 
-    const ratio = (id: string) => Number((results[id]!.rps / results.A!.rps).toFixed(2));
     const cpu = os.cpus();
     const report = {
       date: new Date().toISOString(),
       engine,
       machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
-      settings: { seconds: SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS, seededTokens: SEED },
-      scenarios: Object.fromEntries(scenarios.map(([id, label]) => [id, { label, ...results[id] }])),
+      settings: { seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, connections: CONNECTIONS, seededTokens: SEED },
+      scenarios: Object.fromEntries(selected.map(([id, label]) => [id, { label, ...results[id] }])),
       ratios: { "B/A": ratio("B"), "C/A": ratio("C"), "D1/A": ratio("D1"), "D2/A": ratio("D2") },
       lastUsedUpdates: after.lastUsedUpdates - before.lastUsedUpdates,
-      rss: { afterFirstScenarioMiB: Math.round(rssAfterWarmup / 2 ** 20), endMiB: Math.round(rssEnd / 2 ** 20), peakMiB: Math.round(rssPeak / 2 ** 20), endOverWarm: Number((rssEnd / rssAfterWarmup).toFixed(2)) },
+      rss: { afterWarmupMiB: Math.round(rssAfterWarmup / 2 ** 20), endMiB: Math.round(rssEnd / 2 ** 20), peakMiB: Math.round(rssPeak / 2 ** 20), endOverWarm: Number((rssEnd / rssAfterWarmup).toFixed(2)) },
     };
     mkdirSync("bench/results", { recursive: true });
     writeFileSync("bench/results/latest.json", JSON.stringify(report, null, 2) + "\n");
@@ -163,15 +214,15 @@ async function main() {
 
     const pad = (text: string | number, width: number) => String(text).padStart(width);
     console.log(`\nTessera bench on ${engine}, ${report.machine.cpus} x ${report.machine.model}, ${report.machine.memoryGiB} GiB, Node ${process.version}`);
-    console.log(`${SECONDS} s per scenario after ${WARMUP} s warm-up, ${CONNECTIONS} connections, ${SEED} seeded tokens\n`);
-    console.log(`${"scenario".padEnd(48)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)}`);
-    for (const [id, label] of scenarios) {
+    console.log(`${ROUNDS} rounds of ${SECONDS} s per scenario (median round shown), each after ${WARMUP} s warm-up; ${CONNECTIONS} connections, ${SEED} seeded tokens\n`);
+    console.log(`${"scenario".padEnd(48)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("CPU ms/req", 11)} ${pad("load CPU", 9)}`);
+    for (const [id, label] of selected) {
       const r = results[id]!;
-      console.log(`${`${id}  ${label}`.padEnd(48)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.errors, 7)}`);
+      console.log(`${`${id}  ${label}`.padEnd(48)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.errors, 7)} ${pad(r.cpuMsPerRequest!.toFixed(2), 11)} ${pad(r.loadCpuMsPerRequest!.toFixed(2), 9)}`);
     }
     console.log(`\nratios: ${Object.entries(report.ratios).map(([k, v]) => `${k} ${v}`).join(", ")}`);
     console.log(`lastUsed UPDATE statements during the run: ${report.lastUsedUpdates}`);
-    console.log(`server RSS: ${report.rss.afterFirstScenarioMiB} MiB after the first scenario, ${report.rss.endMiB} MiB at the end (${report.rss.endOverWarm}x), peak ${report.rss.peakMiB} MiB`);
+    console.log(`server RSS: ${report.rss.afterWarmupMiB} MiB after warm-up, ${report.rss.endMiB} MiB at the end (${report.rss.endOverWarm}x), peak ${report.rss.peakMiB} MiB`);
     console.log("written to bench/results/latest.json");
   } finally {
     await pgdb?.drop();

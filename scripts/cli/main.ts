@@ -2,6 +2,7 @@ import nextEnv from "@next/env";
 import { EnvError } from "../../lib/env.ts";
 import { DataDirBusyError } from "../../lib/embedded/lock.ts";
 import { MigrationError } from "../../lib/db/migrate.ts";
+import { devicesCommand, DEVICES_USAGE, responderCommand } from "./devices.ts";
 import { migrateCommand } from "./migrate.ts";
 import { startCommand } from "./start.ts";
 import { tokensCommand, TOKENS_USAGE } from "./tokens.ts";
@@ -14,6 +15,7 @@ Commands:
   migrate    apply pending migrations from prisma/migrations to the configured database
 ${TOKENS_USAGE}
 ${USERS_USAGE}
+${DEVICES_USAGE}
 
 Configuration comes from the environment and .env files (see README, Configuration).`;
 
@@ -22,6 +24,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   migrate: migrateCommand,
   tokens: tokensCommand,
   users: usersCommand,
+  devices: devicesCommand,
+  "mqtt-responder": responderCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -81,7 +81,9 @@ export async function startCommand(args: string[]): Promise<number> {
     throw error;
   }
 
-  const child = spawn(process.execPath, [NEXT_BIN, "start", "-p", String(current.PORT), ...args], {
+  // TESSERA_CPU_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (README, Performance).
+  const profile = process.env.TESSERA_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TESSERA_CPU_PROFILE_DIR}`] : [];
+  const child = spawn(process.execPath, [...profile, NEXT_BIN, "start", "-p", String(current.PORT), ...args], {
     stdio: "inherit",
     env: childEnv,
   });

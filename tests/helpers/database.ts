@@ -55,16 +55,18 @@ export async function scratchDatabase(): Promise<ScratchDatabase> {
 /** A new, empty database on DATABASE_URL's server (for a server of its own); drop() removes it. */
 export async function freshPostgresDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomBytes(5).toString("hex")}`;
-  const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+  // Kept: a caller may point DATABASE_URL at the new database afterwards (the bench does).
+  const server = process.env.DATABASE_URL!;
+  const admin = new pg.Client({ connectionString: server });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
   await admin.end();
-  const url = new URL(process.env.DATABASE_URL!);
+  const url = new URL(server);
   url.pathname = `/${name}`;
   return {
     url: url.toString(),
     async drop() {
-      const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      const client = new pg.Client({ connectionString: server });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await client.end();

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -11,6 +11,20 @@ export function childPids(pid: number): number[] {
   } catch {
     return [];
   }
+}
+
+/** The pid of the `next start` process a `tessera start` (pid) runs, found by its command line. */
+export function nextServerPid(pid: number): number {
+  for (const child of childPids(pid)) {
+    try {
+      const command = readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0");
+      // next start renames its process "next-server (vX)".
+      if (command[0]?.startsWith("next-server") || (command.some((arg) => arg.endsWith("next")) && command.includes("start"))) return child;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  throw new Error(`no next start process under ${pid}`);
 }
 
 function isAlive(pid: number): boolean {

@@ -115,7 +115,8 @@ describe("faults", () => {
         await tessera.restart({ DATABASE_URL: url.toString(), TESSERA_MIGRATE_ON_START: "false" });
         const response = await call(`${tessera.url}/api/me`, { token });
         report.check("Faults", "lastUsed UPDATE denied by the database: the request", "200", String(response.status));
-        await new Promise((resolve) => setTimeout(resolve, 300));
+        // The write happens off the request path: wait (up to 5 s) for its failure to be logged.
+        for (let i = 0; i < 50 && !/lastUsed update failed/.test(tessera.server.output()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
         const row = await owner.query(`SELECT last_used FROM application_tokens WHERE hash = $1`, [hash]);
         report.check("Faults", "lastUsed UPDATE denied: lastUsed stays empty, the failure is logged", "null, logged", `${row.rows[0].last_used}, ${/lastUsed update failed/.test(tessera.server.output()) ? "logged" : "not logged"}`);
         await tessera.restart({ DATABASE_URL: ownerUrl, TESSERA_MIGRATE_ON_START: "true" });

@@ -8,6 +8,8 @@ const DESCRIPTIONS: Record<Permission, string> = {
   "me:read": "See who you are signed in as",
   "tokens:manage": "Create, inspect and revoke application tokens",
   "metrics:read": "Read the server's counters at /api/metrics",
+  "mqtt:credentials": "Mint, refresh, list and revoke end users' MQTT credentials",
+  "devices:manage": "Register and remove devices that get REST tokens over MQTT",
 };
 
 // GET /account - who am I and what may I do (any signed-in user)

@@ -6,7 +6,14 @@ export const dynamic = "force-dynamic";
 export const GET = withAuth(
   async ({ caller }) =>
     caller.kind === "token"
-      ? { kind: caller.kind, role: caller.role, name: caller.name, hash: caller.hash, validUntil: caller.validUntil.toISOString() }
+      ? {
+          kind: caller.kind,
+          role: caller.role,
+          name: caller.name,
+          hash: caller.hash,
+          validUntil: caller.validUntil.toISOString(),
+          ...(caller.deviceId ? { device: caller.deviceId } : {}),
+        }
       : { kind: caller.kind, role: caller.role, name: caller.name, userId: caller.userId },
   { permission: "me:read" },
 );

@@ -1,12 +1,19 @@
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { createTokenSchema } from "@/lib/schemas/token.ts";
 import { createToken } from "@/lib/tokens/create-token.ts";
-import { listTokens } from "@/lib/tokens/list-tokens.ts";
+import { pageRequest, tokenListResponse, tokenPageResponse } from "@/lib/tokens/list-tokens.ts";
 
 export const dynamic = "force-dynamic";
 
-// GET /api/tokens - list every application token (admin)
-export const GET = withAuth(async () => listTokens(), { permission: "tokens:manage", appTokensRoute: true });
+// GET /api/tokens - every application token, oldest first (admin);
+// ?limit=N (1-1000) and ?cursor=<X-Next-Cursor> page through the same list.
+export const GET = withAuth(
+  async ({ req }) => {
+    const page = pageRequest(req.nextUrl);
+    return page ? tokenPageResponse(req.nextUrl, page) : tokenListResponse();
+  },
+  { permission: "tokens:manage", appTokensRoute: true },
+);
 
 // POST /api/tokens - create a token; the token string is in this answer only (admin)
 export const POST = withAuth(async ({ caller, body }) => createToken(caller.label, body), {

@@ -1,8 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import { Button } from "@/components/ui/button.tsx";
-import { Dialog } from "@/components/ui/dialog.tsx";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import type { TokenResponse } from "@/lib/schemas/token.ts";
 import { callApi } from "./api.ts";
 
@@ -22,25 +21,17 @@ export function RevokeDialog({ token, onClose }: { token: TokenResponse | null; 
   }
 
   return (
-    <Dialog open={token !== null} onClose={() => onClose()} title="Revoke token">
-      <div className="space-y-4">
-        <p className="text-sm text-slate-700">
-          Revoke <strong className="font-semibold text-slate-900">{token?.name}</strong>? Applications using it are refused from their next request. This cannot be undone.
-        </p>
-        {error ? (
-          <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">
-            {error}
-          </p>
-        ) : null}
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => onClose()} autoFocus>
-            Cancel
-          </Button>
-          <Button variant="danger" onClick={revoke} disabled={pending}>
-            {pending ? "Revoking…" : "Revoke"}
-          </Button>
-        </div>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      open={token !== null}
+      title="Revoke token"
+      error={error}
+      pending={pending}
+      action="Revoke"
+      pendingAction="Revoking…"
+      onConfirm={revoke}
+      onClose={() => onClose()}
+    >
+      Revoke <strong className="font-semibold text-slate-900">{token?.name}</strong>? Applications using it are refused from their next request. This cannot be undone.
+    </ConfirmDialog>
   );
 }

@@ -1,6 +1,6 @@
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { getTokenOrThrow } from "@/lib/tokens/get-token-or-throw.ts";
-import { listTokens } from "@/lib/tokens/list-tokens.ts";
+import { tokenListResponse } from "@/lib/tokens/list-tokens.ts";
 import { revokeToken } from "@/lib/tokens/revoke-token.ts";
 
 export const dynamic = "force-dynamic";
@@ -15,7 +15,7 @@ export const GET = withAuth(async ({ params }) => getTokenOrThrow(params.hash!),
 export const DELETE = withAuth(
   async ({ params }) => {
     await revokeToken(params.hash!);
-    return listTokens();
+    return tokenListResponse();
   },
   { permission: "tokens:manage", appTokensRoute: true },
 );

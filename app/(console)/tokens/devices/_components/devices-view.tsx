@@ -1,0 +1,152 @@
+"use client";
+
+import { useState } from "react";
+import { Button } from "@/components/ui/button.tsx";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
+import { CopyButton } from "@/components/ui/copy-button.tsx";
+import { Dialog } from "@/components/ui/dialog.tsx";
+import { registerDeviceSchema, type DeviceResponse, type RegisteredDevice } from "@/lib/schemas/device.ts";
+import { callApi } from "../../_components/api.ts";
+import { formatRelative } from "../../_components/format.ts";
+
+export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceResponse[]; roles: string[]; defaultRole: string }) {
+  const [devices, setDevices] = useState(initial);
+  const [id, setId] = useState("");
+  const [role, setRole] = useState(defaultRole);
+  const [error, setError] = useState<string>();
+  const [pending, setPending] = useState(false);
+  const [registered, setRegistered] = useState<RegisteredDevice | null>(null);
+  const [removing, setRemoving] = useState<DeviceResponse | null>(null);
+  const [removeError, setRemoveError] = useState<string>();
+
+  async function register(event: React.FormEvent) {
+    event.preventDefault();
+    const parsed = registerDeviceSchema.safeParse({ id, role });
+    if (!parsed.success) return setError(parsed.error.issues[0]!.message);
+    setPending(true);
+    const result = await callApi<RegisteredDevice>("POST", "/api/devices", parsed.data);
+    setPending(false);
+    if (!result.ok) return setError(result.message);
+    setError(undefined);
+    setId("");
+    setRegistered(result.data);
+    const { mqtt: _secret, ...row } = result.data;
+    setDevices((current) => [...current, row]);
+  }
+
+  async function remove() {
+    if (!removing) return;
+    const result = await callApi<{ removed: boolean }>("DELETE", `/api/devices/${encodeURIComponent(removing.id)}`);
+    if (!result.ok) return setRemoveError(result.message);
+    setDevices((current) => current.filter((device) => device.id !== removing.id));
+    setRemoving(null);
+    setRemoveError(undefined);
+  }
+
+  return (
+    <section aria-labelledby="devices-heading">
+      <h1 id="devices-heading" className="text-2xl font-semibold tracking-tight">
+        Devices
+      </h1>
+      <p className="mt-1 text-sm text-slate-600">
+        A registered device connects to the broker with its own credentials and gets a REST token by publishing an empty message to its request topic.
+      </p>
+      <form onSubmit={register} noValidate className="mt-6 flex flex-wrap items-end gap-3">
+        <label className="text-sm font-medium text-slate-700">
+          Device id
+          <input
+            value={id}
+            onChange={(event) => setId(event.target.value)}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? "device-error" : undefined}
+            className="mt-1 block w-64 rounded-md border border-slate-300 px-3 py-2 text-sm"
+          />
+        </label>
+        <label className="text-sm font-medium text-slate-700">
+          Role
+          <select value={role} onChange={(event) => setRole(event.target.value)} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm">
+            {roles.map((name) => (
+              <option key={name}>{name}</option>
+            ))}
+          </select>
+        </label>
+        <Button type="submit" disabled={pending}>
+          {pending ? "Registering…" : "Register device"}
+        </Button>
+      </form>
+      {error ? (
+        <p id="device-error" role="alert" className="mt-2 text-sm text-red-700">
+          {error}
+        </p>
+      ) : null}
+      <div className="mt-6 overflow-x-auto rounded-lg ring-1 ring-slate-200">
+        <table className="min-w-full divide-y divide-slate-200 text-sm">
+          <thead className="bg-slate-50 text-slate-700">
+            <tr>
+              <th scope="col" className="px-3 py-2 text-left font-semibold">Device</th>
+              <th scope="col" className="px-3 py-2 text-left font-semibold">Role</th>
+              <th scope="col" className="px-3 py-2 text-left font-semibold">Request topic</th>
+              <th scope="col" className="px-3 py-2 text-left font-semibold">Last token</th>
+              <th scope="col" className="px-3 py-2">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {devices.length === 0 ? (
+              <tr>
+                <td colSpan={5} className="px-3 py-6 text-center text-slate-500">
+                  No devices yet.
+                </td>
+              </tr>
+            ) : null}
+            {devices.map((device) => (
+              <tr key={device.id} data-testid="device-row" data-id={device.id}>
+                <td className="px-3 py-2 font-medium text-slate-900">{device.id}</td>
+                <td className="px-3 py-2">{device.role}</td>
+                <td className="px-3 py-2 font-mono text-xs">{device.request_topic}</td>
+                <td className="px-3 py-2">{device.last_token_at ? <span suppressHydrationWarning>{formatRelative(device.last_token_at)}</span> : <span className="text-slate-400">never</span>}</td>
+                <td className="px-3 py-2 text-right">
+                  <Button variant="secondary" onClick={() => setRemoving(device)} aria-label={`Remove device ${device.id}`}>
+                    Remove
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <Dialog open={registered !== null} onClose={() => setRegistered(null)} title="Device registered">
+        <div className="space-y-3 text-sm text-slate-700">
+          <p>
+            Configure <strong>{registered?.id}</strong> with these MQTT credentials. <strong>The password will never be shown again.</strong>
+          </p>
+          <p>
+            Username and client id: <code className="font-mono">{registered?.mqtt.username}</code>
+          </p>
+          <p className="flex items-center gap-2">
+            Password: <code data-testid="device-password" className="font-mono break-all">{registered?.mqtt.password}</code>
+            {registered ? <CopyButton value={registered.mqtt.password} label="Copy password" /> : null}
+          </p>
+          <p>
+            Request a token: <code className="font-mono break-all">{`mosquitto_rr -t ${registered?.request_topic} -e ${registered?.response_topic} -m ''`}</code>
+          </p>
+          <div className="flex justify-end">
+            <Button onClick={() => setRegistered(null)}>Done</Button>
+          </div>
+        </div>
+      </Dialog>
+      <ConfirmDialog
+        open={removing !== null}
+        title="Remove device"
+        error={removeError}
+        action="Remove"
+        pendingAction="Removing…"
+        onConfirm={remove}
+        onClose={() => setRemoving(null)}
+      >
+        Remove <strong className="font-semibold text-slate-900">{removing?.id}</strong>? The broker disconnects it, and every token it was issued stops working.
+      </ConfirmDialog>
+    </section>
+  );
+}

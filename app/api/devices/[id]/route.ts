@@ -1,0 +1,14 @@
+import { ApiError } from "@/lib/api/errors.ts";
+import { withAuth } from "@/lib/auth/with-auth.ts";
+import { removeDevice } from "@/lib/devices/devices.ts";
+
+export const dynamic = "force-dynamic";
+
+// DELETE /api/devices/{id} - remove the device: its broker client (connection dropped) and every token it was issued
+export const DELETE = withAuth(
+  async ({ params }) => {
+    if (!(await removeDevice(params.id!))) throw new ApiError("not_found", "Device not found");
+    return { id: params.id, removed: true };
+  },
+  { permission: "devices:manage" },
+);

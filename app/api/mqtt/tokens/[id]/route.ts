@@ -1,0 +1,18 @@
+import { ApiError } from "@/lib/api/errors.ts";
+import { withAuth } from "@/lib/auth/with-auth.ts";
+import { revokeMqttToken } from "@/lib/mqtt/credentials.ts";
+
+export const dynamic = "force-dynamic";
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+// DELETE /api/mqtt/tokens/{token_id} - revoke now: the broker drops the connection
+export const DELETE = withAuth(
+  async ({ params }) => {
+    const id = params.id!;
+    if (!UUID.test(id)) throw new ApiError("bad_request", "Malformed token_id: expected a UUID");
+    if (!(await revokeMqttToken(id.toLowerCase()))) throw new ApiError("not_found", "MQTT credentials not found");
+    return { token_id: id.toLowerCase(), revoked: true };
+  },
+  { permission: "mqtt:credentials" },
+);

@@ -1,0 +1,18 @@
+import { ApiError } from "@/lib/api/errors.ts";
+import { withAuth } from "@/lib/auth/with-auth.ts";
+import { env } from "@/lib/env.ts";
+import { createMqttToken } from "@/lib/mqtt/credentials.ts";
+import { v2CreateSchema } from "@/lib/schemas/mqtt.ts";
+
+export const dynamic = "force-dynamic";
+
+// POST /v2/tokens/create - the seed's create: {organization_id, secret_key, user_email};
+// secret_key is a Tessera app token whose role may mint MQTT credentials.
+export const POST = withAuth(
+  async ({ caller, body }) => {
+    if (body.organization_id !== env().TESSERA_MQTT_ORGANIZATION_ID) throw new ApiError("forbidden", "organization_id does not match this Tessera");
+    const { user_email, ttl_seconds, replace_existing } = body;
+    return createMqttToken(caller.label, { user_email, ttl_seconds, replace_existing });
+  },
+  { permission: "mqtt:credentials", body: v2CreateSchema, bodyToken: (body) => body.secret_key },
+);

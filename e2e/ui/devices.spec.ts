@@ -1,0 +1,39 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { expect, test } from "@playwright/test";
+import { E2E } from "../constants.ts";
+
+test.use({ storageState: E2E.adminState });
+const run = promisify(execFile);
+
+test("register a device in the Devices tab, it gets a token over MQTT, remove it and the token stops working", async ({ page, request }, testInfo) => {
+  const id = `e2e-dev-${Date.now().toString(36)}`;
+  await page.goto("/tokens/devices");
+  await expect(page.getByRole("heading", { name: "Devices" })).toBeVisible();
+  await page.getByLabel("Device id").fill("bad/id");
+  await page.getByRole("button", { name: "Register device" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "id must" })).toHaveText("id must be 1-64 of A-Z a-z 0-9 _ . -");
+  await expect(page.getByLabel("Device id")).toHaveAttribute("aria-invalid", "true");
+
+  await page.getByLabel("Device id").fill(id);
+  await page.getByRole("button", { name: "Register device" }).click();
+  const dialog = page.getByRole("dialog", { name: "Device registered" });
+  await expect(dialog.getByText("The password will never be shown again.")).toBeVisible();
+  const password = (await dialog.getByTestId("device-password").textContent())!;
+  expect(password).toMatch(/^[\w-]{32}$/);
+  await page.screenshot({ path: testInfo.outputPath("device-registered.png") });
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await expect(page.locator(`[data-testid="device-row"][data-id="${id}"]`)).toContainText(`tessera/${id}/s/uat`);
+
+  // The device asks for a token over MQTT with Debian's mosquitto_rr.
+  const { stdout } = await run("mosquitto_rr", ["-h", "127.0.0.1", "-p", String(E2E.brokerPort), "-u", id, "-P", password, "-i", id, "-W", "5", "-t", `tessera/${id}/s/uat`, "-e", `tessera/${id}/s/dat`, "-m", ""]);
+  expect(stdout.startsWith("71,")).toBe(true);
+  const token = stdout.trim().slice(3);
+  const me = await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+  expect(await me.json()).toMatchObject({ kind: "token", device: id });
+
+  await page.getByRole("button", { name: `Remove device ${id}` }).click();
+  await page.getByRole("dialog", { name: "Remove device" }).getByRole("button", { name: "Remove" }).click();
+  await expect(page.locator(`[data-testid="device-row"][data-id="${id}"]`)).toHaveCount(0);
+  expect((await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(403);
+});

@@ -1,0 +1,44 @@
+// Remembers credentials that verified, so that a client sending the same
+// token or session cookie again is not verified from scratch on every
+// request: in Node, each Web Crypto HMAC or AES-GCM operation is a job sent to
+// another thread and back, and that round trip was most of the cost of an
+// authenticated request (README, Performance). Edge-safe.
+//
+// Only successes are kept (a flood of forged tokens cannot fill it), each
+// entry with the instant its credential expires, checked on every hit; the
+// cache is per key set (a rotated-away key invalidates everything it
+// verified), bounded, and never consulted for anything stateful: revocation
+// and the account are still looked up by withAuth on every request.
+
+export class VerifiedCache<T> {
+  private entries = new Map<string, { value: T; expiresAtMs: number }>();
+  private source: string | undefined;
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  get(source: string, credential: string, now = Date.now()): T | undefined {
+    if (source !== this.source) return undefined;
+    const entry = this.entries.get(credential);
+    if (!entry) return undefined;
+    if (now >= entry.expiresAtMs) {
+      this.entries.delete(credential);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  set(source: string, credential: string, value: T, expiresAtMs: number): void {
+    if (source !== this.source) {
+      this.entries = new Map();
+      this.source = source;
+    }
+    if (this.entries.size >= this.maxEntries) {
+      // Drop the oldest half (a Map keeps insertion order).
+      for (const key of this.entries.keys()) {
+        this.entries.delete(key);
+        if (this.entries.size < this.maxEntries / 2) break;
+      }
+    }
+    this.entries.set(credential, { value, expiresAtMs });
+  }
+}

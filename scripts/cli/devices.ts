@@ -1,0 +1,85 @@
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { ZodError } from "zod";
+import { ApiError } from "../../lib/api/errors.ts";
+import { listDevices, registerDevice, registerDeviceSchema, removeDevice } from "../../lib/devices/devices.ts";
+import { Responder } from "../../lib/devices/responder.ts";
+import { env } from "../../lib/env.ts";
+import { dynsec } from "../../lib/mqtt/dynsec.ts";
+import { withDatabase } from "./database.ts";
+
+export const DEVICES_USAGE = `  devices add ID [--role ROLE] [--json]
+             register a device for tokens over MQTT; prints its MQTT password (once)
+  devices list [--json]
+  devices remove ID
+  mqtt-responder
+             answer device token requests (instead of the server: set TESSERA_MQTT_RESPONDER=false there)`;
+
+function fail(message: string): number {
+  console.error(`tessera devices: ${message}`);
+  return 2;
+}
+
+/** Runs fn with the database and the broker connection, closing both after. */
+async function withBroker<T>(purpose: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return (await withDatabase(purpose, fn)).value;
+  } finally {
+    await dynsec(env())?.close();
+  }
+}
+
+export async function devicesCommand(args: string[]): Promise<number> {
+  const [sub, ...rest] = args;
+  try {
+    if (sub === "add") {
+      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: "string" }, json: { type: "boolean" } } });
+      if (positionals.length !== 1) return fail("usage: devices add ID [--role ROLE]");
+      const input = registerDeviceSchema.parse({ id: positionals[0], role: values.role });
+      const device = await withBroker("tessera devices add", () => registerDevice(`cli:${os.userInfo().username}`, input));
+      if (values.json) console.log(JSON.stringify(device, null, 2));
+      else {
+        console.log(device.mqtt.password);
+        console.error(
+          `Registered device "${device.id}" (${device.role}). Connect as username and client id "${device.id}" with the password above (shown only now); request tokens on ${device.request_topic}, answers on ${device.response_topic}.`,
+        );
+      }
+      return 0;
+    }
+    if (sub === "list") {
+      const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
+      const { value } = await withDatabase("tessera devices list", () => listDevices());
+      if (values.json) console.log(JSON.stringify(value, null, 2));
+      else if (value.length === 0) console.log("No devices.");
+      else for (const device of value) console.log(`${device.id}  ${device.role}  last token ${device.last_token_at ?? "never"}`);
+      return 0;
+    }
+    if (sub === "remove") {
+      const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
+      if (positionals.length !== 1) return fail("usage: devices remove ID");
+      const removed = await withBroker("tessera devices remove", () => removeDevice(positionals[0]!));
+      console.log(removed ? `Removed device ${positionals[0]} and its tokens.` : `No device ${positionals[0]}; nothing to remove.`);
+      return 0;
+    }
+    return fail(`unknown subcommand "${sub ?? ""}"\n\n${DEVICES_USAGE}`);
+  } catch (error) {
+    if (error instanceof ZodError) return fail(error.issues[0]!.message);
+    if (error instanceof ApiError) return fail(error.message);
+    throw error;
+  }
+}
+
+/** tessera mqtt-responder: the responder as a process of its own; holds the database (and, embedded, its lock) while it runs. */
+export async function responderCommand(): Promise<number> {
+  await withBroker("tessera mqtt-responder", async () => {
+    if (!env().TESSERA_MQTT_URL) throw new ApiError("not_found", "TESSERA_MQTT_URL is not set");
+    const responder = new Responder(env());
+    await responder.start();
+    await new Promise<void>((resolve) => {
+      process.once("SIGINT", () => resolve());
+      process.once("SIGTERM", () => resolve());
+    });
+    await responder.stop();
+  });
+  return 0;
+}
