@@ -5,6 +5,7 @@ import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
+import { ListTable } from "@/components/ui/list-table.tsx";
 import { registerDeviceSchema, type DeviceResponse, type RegisteredDevice } from "@/lib/schemas/device.ts";
 import { callApi } from "../../_components/api.ts";
 import { formatRelative } from "../../_components/format.ts";
@@ -79,27 +80,7 @@ export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceRe
           {error}
         </p>
       ) : null}
-      <div className="mt-6 overflow-x-auto rounded-lg ring-1 ring-slate-200">
-        <table className="min-w-full divide-y divide-slate-200 text-sm">
-          <thead className="bg-slate-50 text-slate-700">
-            <tr>
-              <th scope="col" className="px-3 py-2 text-left font-semibold">Device</th>
-              <th scope="col" className="px-3 py-2 text-left font-semibold">Role</th>
-              <th scope="col" className="px-3 py-2 text-left font-semibold">Request topic</th>
-              <th scope="col" className="px-3 py-2 text-left font-semibold">Last token</th>
-              <th scope="col" className="px-3 py-2">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {devices.length === 0 ? (
-              <tr>
-                <td colSpan={5} className="px-3 py-6 text-center text-slate-500">
-                  No devices yet.
-                </td>
-              </tr>
-            ) : null}
+      <ListTable caption="Devices" columns={["Device", "Role", "Request topic", "Last token"]} empty="No devices yet." count={devices.length}>
             {devices.map((device) => (
               <tr key={device.id} data-testid="device-row" data-id={device.id}>
                 <td className="px-3 py-2 font-medium text-slate-900">{device.id}</td>
@@ -113,9 +94,7 @@ export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceRe
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </ListTable>
       <Dialog open={registered !== null} onClose={() => setRegistered(null)} title="Device registered">
         <div className="space-y-3 text-sm text-slate-700">
           <p>

@@ -3,6 +3,7 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
+import { ListTable } from "@/components/ui/list-table.tsx";
 import type { MqttTokenListItem } from "@/lib/schemas/mqtt.ts";
 import { callApi } from "../../_components/api.ts";
 import { formatDate, formatRelative } from "../../_components/format.ts";
@@ -39,28 +40,7 @@ export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] 
       <p className="mt-1 text-sm text-slate-600">
         Short-lived broker credentials minted for end users over the API (POST /api/mqtt/tokens or /v2/tokens/create). Passwords are shown only to the backend that minted them.
       </p>
-      <div className="mt-6 overflow-x-auto rounded-lg ring-1 ring-slate-200">
-        <table className="min-w-full divide-y divide-slate-200 text-sm">
-          <thead className="bg-slate-50 text-slate-700">
-            <tr>
-              <th scope="col" className="px-3 py-2 text-left font-semibold">User email</th>
-              <th scope="col" className="px-3 py-2 text-left font-semibold">MQTT username</th>
-              <th scope="col" className="px-3 py-2 text-left font-semibold">Requested by</th>
-              <th scope="col" className="px-3 py-2 text-left font-semibold">Expires</th>
-              <th scope="col" className="px-3 py-2 text-left font-semibold">Status</th>
-              <th scope="col" className="px-3 py-2">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-100">
-            {items.length === 0 ? (
-              <tr>
-                <td colSpan={6} className="px-3 py-6 text-center text-slate-500">
-                  No MQTT credentials yet.
-                </td>
-              </tr>
-            ) : null}
+      <ListTable caption="MQTT credentials" columns={["User email", "MQTT username", "Requested by", "Expires", "Status"]} empty="No MQTT credentials yet." count={items.length}>
             {items.map((item) => (
               <tr key={item.token_id} data-testid="mqtt-row" data-email={item.user_email} className="hover:bg-slate-50">
                 <td className="px-3 py-2 font-medium text-slate-900">{item.user_email}</td>
@@ -81,9 +61,7 @@ export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] 
                 </td>
               </tr>
             ))}
-          </tbody>
-        </table>
-      </div>
+      </ListTable>
       <ConfirmDialog
         open={revoking !== null}
         title="Revoke MQTT credentials"
