@@ -10,6 +10,9 @@ test("register a device in the Devices tab, it gets a token over MQTT, remove it
   const id = `e2e-dev-${Date.now().toString(36)}`;
   await page.goto("/tokens/devices");
   await expect(page.getByRole("heading", { name: "Devices" })).toBeVisible();
+  // This spec is the only one that registers devices: the list starts empty and says so.
+  const emptyRow = page.getByRole("cell", { name: "No devices yet." });
+  await expect(emptyRow).toBeVisible();
   await page.getByLabel("Device id").fill("bad/id");
   await page.getByRole("button", { name: "Register device" }).click();
   await expect(page.getByRole("alert").filter({ hasText: "id must" })).toHaveText("id must be 1-64 of A-Z a-z 0-9 _ . -");
@@ -24,6 +27,7 @@ test("register a device in the Devices tab, it gets a token over MQTT, remove it
   await page.screenshot({ path: testInfo.outputPath("device-registered.png") });
   await dialog.getByRole("button", { name: "Done" }).click();
   await expect(page.locator(`[data-testid="device-row"][data-id="${id}"]`)).toContainText(`tessera/${id}/s/uat`);
+  await expect(emptyRow).toHaveCount(0);
 
   // The device asks for a token over MQTT with Debian's mosquitto_rr.
   const { stdout } = await run("mosquitto_rr", ["-h", "127.0.0.1", "-p", String(E2E.brokerPort), "-u", id, "-P", password, "-i", id, "-W", "5", "-t", `tessera/${id}/s/uat`, "-e", `tessera/${id}/s/dat`, "-m", ""]);
@@ -35,5 +39,6 @@ test("register a device in the Devices tab, it gets a token over MQTT, remove it
   await page.getByRole("button", { name: `Remove device ${id}` }).click();
   await page.getByRole("dialog", { name: "Remove device" }).getByRole("button", { name: "Remove" }).click();
   await expect(page.locator(`[data-testid="device-row"][data-id="${id}"]`)).toHaveCount(0);
+  await expect(emptyRow).toBeVisible();
   expect((await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } })).status()).toBe(403);
 });

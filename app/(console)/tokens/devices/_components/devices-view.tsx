@@ -80,20 +80,20 @@ export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceRe
           {error}
         </p>
       ) : null}
-      <ListTable caption="Devices" columns={["Device", "Role", "Request topic", "Last token"]} empty="No devices yet." count={devices.length}>
-            {devices.map((device) => (
-              <tr key={device.id} data-testid="device-row" data-id={device.id}>
-                <td className="px-3 py-2 font-medium text-slate-900">{device.id}</td>
-                <td className="px-3 py-2">{device.role}</td>
-                <td className="px-3 py-2 font-mono text-xs">{device.request_topic}</td>
-                <td className="px-3 py-2">{device.last_token_at ? <span suppressHydrationWarning>{formatRelative(device.last_token_at)}</span> : <span className="text-slate-400">never</span>}</td>
-                <td className="px-3 py-2 text-right">
-                  <Button variant="secondary" onClick={() => setRemoving(device)} aria-label={`Remove device ${device.id}`}>
-                    Remove
-                  </Button>
-                </td>
-              </tr>
-            ))}
+      <ListTable caption="Devices" columns={["Device", "Role", "Request topic", "Last token"]} empty="No devices yet." className="mt-6">
+        {devices.map((device) => (
+          <tr key={device.id} data-testid="device-row" data-id={device.id}>
+            <td className="px-3 py-2 font-medium text-slate-900">{device.id}</td>
+            <td className="px-3 py-2">{device.role}</td>
+            <td className="px-3 py-2 font-mono text-xs">{device.request_topic}</td>
+            <td className="px-3 py-2">{device.last_token_at ? <span suppressHydrationWarning>{formatRelative(device.last_token_at)}</span> : <span className="text-slate-400">never</span>}</td>
+            <td className="px-3 py-2 text-right">
+              <Button variant="secondary" onClick={() => setRemoving(device)} aria-label={`Remove device ${device.id}`}>
+                Remove
+              </Button>
+            </td>
+          </tr>
+        ))}
       </ListTable>
       <Dialog open={registered !== null} onClose={() => setRegistered(null)} title="Device registered">
         <div className="space-y-3 text-sm text-slate-700">

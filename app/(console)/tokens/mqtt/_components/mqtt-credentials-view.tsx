@@ -40,27 +40,27 @@ export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] 
       <p className="mt-1 text-sm text-slate-600">
         Short-lived broker credentials minted for end users over the API (POST /api/mqtt/tokens or /v2/tokens/create). Passwords are shown only to the backend that minted them.
       </p>
-      <ListTable caption="MQTT credentials" columns={["User email", "MQTT username", "Requested by", "Expires", "Status"]} empty="No MQTT credentials yet." count={items.length}>
-            {items.map((item) => (
-              <tr key={item.token_id} data-testid="mqtt-row" data-email={item.user_email} className="hover:bg-slate-50">
-                <td className="px-3 py-2 font-medium text-slate-900">{item.user_email}</td>
-                <td className="px-3 py-2 font-mono text-xs">{item.username}</td>
-                <td className="px-3 py-2">{item.requested_by}</td>
-                <td className="px-3 py-2 whitespace-nowrap">
-                  <time dateTime={item.expires_at} title={formatDate(item.expires_at)} suppressHydrationWarning>
-                    {formatRelative(item.expires_at)}
-                  </time>
-                </td>
-                <td className="px-3 py-2">
-                  <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[item.status]}`}>{item.status}</span>
-                </td>
-                <td className="px-3 py-2 text-right">
-                  <Button variant="secondary" onClick={() => setRevoking(item)} aria-label={`Revoke MQTT credentials of ${item.user_email}`}>
-                    Revoke
-                  </Button>
-                </td>
-              </tr>
-            ))}
+      <ListTable caption="MQTT credentials" columns={["User email", "MQTT username", "Requested by", "Expires", "Status"]} empty="No MQTT credentials yet." className="mt-6">
+        {items.map((item) => (
+          <tr key={item.token_id} data-testid="mqtt-row" data-email={item.user_email} className="hover:bg-slate-50">
+            <td className="px-3 py-2 font-medium text-slate-900">{item.user_email}</td>
+            <td className="px-3 py-2 font-mono text-xs">{item.username}</td>
+            <td className="px-3 py-2">{item.requested_by}</td>
+            <td className="px-3 py-2 whitespace-nowrap">
+              <time dateTime={item.expires_at} title={formatDate(item.expires_at)} suppressHydrationWarning>
+                {formatRelative(item.expires_at)}
+              </time>
+            </td>
+            <td className="px-3 py-2">
+              <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[item.status]}`}>{item.status}</span>
+            </td>
+            <td className="px-3 py-2 text-right">
+              <Button variant="secondary" onClick={() => setRevoking(item)} aria-label={`Revoke MQTT credentials of ${item.user_email}`}>
+                Revoke
+              </Button>
+            </td>
+          </tr>
+        ))}
       </ListTable>
       <ConfirmDialog
         open={revoking !== null}
