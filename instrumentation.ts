@@ -3,10 +3,8 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { checkServerEnvironment } = await import("./lib/server-startup.ts");
   await checkServerEnvironment();
-  // Expired MQTT credentials are disabled and deleted from the database's state, so a restart resumes the work.
-  const { startSweeper } = await import("./lib/mqtt/credentials.ts");
-  startSweeper();
-  // Devices ask for REST tokens over MQTT; the responder answers them (unless TESSERA_MQTT_RESPONDER=false).
-  const { startResponder } = await import("./lib/devices/responder.ts");
-  startResponder();
+  // The MQTT side (lib/mqtt/service.ts): the device token responder, and the reconcile, exact expiry and sweep
+  // while this process leads the cluster. Not awaited: a broker or database outage must not keep the server from serving.
+  const { startMqttService } = await import("./lib/mqtt/service.ts");
+  startMqttService().catch((error: unknown) => console.error("[tessera] error: the MQTT service failed to start", error));
 }

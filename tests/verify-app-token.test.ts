@@ -90,10 +90,23 @@ test("with two accepted issuers (app tokens' and the public URL of device tokens
     ["the public URL", "http://tessera.example:3000", true],
     ["another URL", "http://evil.example:3000", false],
     ["the public URL with a trailing slash", "http://tessera.example:3000/", false],
+    // v0.1 device tokens named the port the server listened on; they keep working after a move to another port.
+    ["a v0.1 device token from another port", "http://localhost:3999", true],
+    ["a v0.1-looking issuer with a path", "http://localhost:3999/x", false],
+    ["https localhost", "https://localhost:3999", false],
   ] as const) {
     const token = jwt(header, { ...claims, iss, sub: "dev1" });
     const edge = await verifyAppToken(both, token);
     assert.deepEqual(verifyAppTokenNode(both, token), edge, label);
     assert.equal(edge !== null, valid, label);
   }
+});
+
+test("the v0.1 device issuer is accepted only on device tokens (they carry sub)", async () => {
+  const token = jwt(header, { ...claims, iss: "http://localhost:3999" });
+  assert.equal(await verifyAppToken(settings, token), null);
+  assert.equal(verifyAppTokenNode(settings, token), null);
+  const device = jwt(header, { ...claims, iss: "http://localhost:3999", sub: "dev1" });
+  assert.notEqual(await verifyAppToken(settings, device), null);
+  assert.deepEqual(verifyAppTokenNode(settings, device), await verifyAppToken(settings, device));
 });

@@ -26,18 +26,41 @@ export interface TokenSettings {
 }
 
 /**
- * The issuers a token may name: TESSERA_ISSUER (app tokens) and Tessera's
- * public URL (device tokens carry it, so a device can decode where to send
- * its REST calls).
+ * The issuers a token may name: TESSERA_ISSUER (app tokens, and device
+ * tokens unless TESSERA_PUBLIC_URL is set) and TESSERA_PUBLIC_URL (device
+ * tokens carry it when set, so a device can decode where to send its REST
+ * calls). Neither depends on the port a server happens to listen on.
+ * NEXTAUTH_URL is accepted too: v0.1 signed device tokens with it.
  */
 export function tokenSettings(settings: { TESSERA_TOKEN_KEYS?: string; TESSERA_ISSUER: string; TESSERA_PUBLIC_URL?: string; NEXTAUTH_URL?: string }): TokenSettings {
-  const publicUrl = publicUrlOf(settings);
-  return { keys: settings.TESSERA_TOKEN_KEYS, issuer: publicUrl && publicUrl !== settings.TESSERA_ISSUER ? [settings.TESSERA_ISSUER, publicUrl] : settings.TESSERA_ISSUER };
+  const issuers = [settings.TESSERA_ISSUER, publicUrlOf(settings), settings.NEXTAUTH_URL?.replace(/\/+$/, "")];
+  const unique = [...new Set(issuers.filter((issuer): issuer is string => Boolean(issuer)))];
+  return { keys: settings.TESSERA_TOKEN_KEYS, issuer: unique.length === 1 ? unique[0]! : unique };
 }
 
-/** Tessera's public URL without a trailing slash, if known. */
-export function publicUrlOf(settings: { TESSERA_PUBLIC_URL?: string; NEXTAUTH_URL?: string }): string | undefined {
-  return (settings.TESSERA_PUBLIC_URL ?? settings.NEXTAUTH_URL)?.replace(/\/+$/, "");
+/** Tessera's public URL without a trailing slash, if configured. */
+export function publicUrlOf(settings: { TESSERA_PUBLIC_URL?: string }): string | undefined {
+  return settings.TESSERA_PUBLIC_URL?.replace(/\/+$/, "");
+}
+
+/** The `iss` of new device tokens: stable across restarts, ports and hosts. */
+export function deviceIssuer(settings: { TESSERA_ISSUER: string; TESSERA_PUBLIC_URL?: string }): string {
+  return publicUrlOf(settings) ?? settings.TESSERA_ISSUER;
+}
+
+/** The issuer v0.1 gave device tokens when NEXTAUTH_URL was left to its default (`tessera start`'s http://localhost:PORT). */
+const V01_DEVICE_ISSUER = /^http:\/\/localhost:\d{1,5}$/;
+
+/**
+ * Whether a correctly signed token's `iss` is acceptable: a configured
+ * issuer, or, for a device token (it has `sub`), the http://localhost:PORT
+ * that v0.1 signed device tokens with by default, so those keep working after
+ * a restart on another port until they expire.
+ */
+export function issuerAccepted(settings: TokenSettings, iss: unknown, sub: unknown): iss is string {
+  if (typeof iss !== "string") return false;
+  const issuers = Array.isArray(settings.issuer) ? settings.issuer : [settings.issuer];
+  return issuers.includes(iss) || (typeof sub === "string" && sub.length > 0 && V01_DEVICE_ISSUER.test(iss));
 }
 
 export async function signAppToken(
@@ -99,9 +122,9 @@ async function verifyUncached(settings: TokenSettings, token: string): Promise<A
         if (!key) throw new errors.JWKSNoMatchingKey();
         return key.verifier;
       },
-      { algorithms: ALGORITHMS, issuer: settings.issuer, typ: "JWT", requiredClaims: ["exp", "iat", "jti", "role"] },
+      { algorithms: ALGORITHMS, typ: "JWT", requiredClaims: ["exp", "iat", "jti", "role", "iss"] },
     );
-    if (!isRole(payload.role) || typeof payload.jti !== "string") return null;
+    if (!isRole(payload.role) || typeof payload.jti !== "string" || !issuerAccepted(settings, payload.iss, payload.sub)) return null;
     return {
       role: payload.role,
       iat: payload.iat!,

@@ -1,6 +1,6 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { MAX_TOKEN_LENGTH, type AppTokenClaims, type TokenSettings } from "./app-token.ts";
+import { issuerAccepted, MAX_TOKEN_LENGTH, type AppTokenClaims, type TokenSettings } from "./app-token.ts";
 import { keyRing } from "./keys.ts";
 import { isRole } from "./permissions.ts";
 
@@ -44,11 +44,10 @@ export function verifyAppTokenNode(settings: TokenSettings, token: string, now =
   const payload = decodeJson(encodedPayload);
   if (!payload) return null;
   const seconds = Math.floor(now / 1000);
-  const { exp, iat, nbf, iss, jti, role } = payload;
+  const { exp, iat, nbf, iss, jti, role, sub } = payload;
   if (typeof exp !== "number" || !Number.isFinite(exp) || exp <= seconds) return null;
   if (typeof iat !== "number" || !Number.isFinite(iat)) return null;
   if (nbf !== undefined && (typeof nbf !== "number" || nbf > seconds)) return null;
-  const issuers = Array.isArray(settings.issuer) ? settings.issuer : [settings.issuer];
-  if (typeof iss !== "string" || !issuers.includes(iss) || typeof jti !== "string" || !isRole(role)) return null;
+  if (!issuerAccepted(settings, iss, sub) || typeof jti !== "string" || !isRole(role)) return null;
   return { role, iat, exp, iss, jti, kid: header.kid };
 }

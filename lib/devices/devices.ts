@@ -1,30 +1,30 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError } from "../api/errors.ts";
-import { publicUrlOf, signAppToken } from "../auth/app-token.ts";
+import { deviceIssuer, signAppToken } from "../auth/app-token.ts";
 import type { Role } from "../auth/permissions.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
+import { createCommands, deleteCommands, deviceClient, deviceRole, requestTopic, responseTopic } from "../mqtt/broker-model.ts";
 import { broker } from "../mqtt/credentials.ts";
-import type { DynsecCommand } from "../mqtt/dynsec.ts";
+import { BrokerUnavailableError } from "../mqtt/dynsec.ts";
+import { newPassword } from "../mqtt/passwords.ts";
 import { DEVICE_ID, type DeviceResponse, type RegisterDeviceInput, type RegisteredDevice } from "../schemas/device.ts";
 import { hashToken } from "../tokens/hash-token.ts";
 
 export { registerDeviceSchema } from "../schemas/device.ts";
 
 // Devices that ask for REST tokens over MQTT (the Cumulocity flow). A device
-// is a broker client (username and client id = its id) whose role allows
-// exactly two topics: publishing to its request topic and receiving on its
-// response topic. So no device can ask in another's name or read another's
-// token.
+// is a broker client (username and client id = its id, pinned) whose role
+// allows exactly two topics: publishing to its request topic and receiving
+// on its response topic. So no device can ask in another's name or read
+// another's token. The database is the source of truth: the row is written
+// before the broker client, and the reconcile (lib/mqtt/reconcile.ts) makes
+// the broker follow it.
 
 type Topics = Pick<Env, "TESSERA_DEVICE_REQUEST_TOPIC" | "TESSERA_DEVICE_RESPONSE_TOPIC">;
-export const requestTopic = (settings: Topics, id: string) => settings.TESSERA_DEVICE_REQUEST_TOPIC.replace("{id}", id);
-export const responseTopic = (settings: Topics, id: string) => settings.TESSERA_DEVICE_RESPONSE_TOPIC.replace("{id}", id);
-const roleName = (id: string) => `tessera-device:${id}`;
-export const DEVICE_MARKER = "tessera device";
 
 function toResponse(row: { id: string; role: Role; requestedBy: string; createdAt: Date; lastTokenAt: Date | null }, settings: Topics): DeviceResponse {
   return {
@@ -38,43 +38,27 @@ function toResponse(row: { id: string; role: Role; requestedBy: string; createdA
   };
 }
 
-function deviceCommands(settings: Topics, id: string, password: string): DynsecCommand[] {
-  return [
-    {
-      command: "createRole",
-      rolename: roleName(id),
-      textname: DEVICE_MARKER,
-      acls: [
-        { acltype: "publishClientSend", topic: requestTopic(settings, id), priority: 0, allow: true },
-        { acltype: "subscribeLiteral", topic: responseTopic(settings, id), priority: 0, allow: true },
-        { acltype: "publishClientReceive", topic: responseTopic(settings, id), priority: 0, allow: true },
-      ],
-    },
-    { command: "createClient", username: id, clientid: id, password, textname: DEVICE_MARKER, roles: [{ rolename: roleName(id), priority: 0 }] },
-  ];
-}
-
 /** Registers a device: the row first (its id is unique), then its broker client; a broker failure removes the row again. */
 export async function registerDevice(requestedBy: string, input: RegisterDeviceInput): Promise<RegisteredDevice> {
   const settings = env();
   const connection = broker(settings);
   const role = input.role ?? settings.TESSERA_DEVICE_ROLE;
+  const { password, kid, nonce } = newPassword(settings.TESSERA_TOKEN_KEYS, "device", input.id);
   let row;
   try {
-    row = await db().device.create({ data: { id: input.id, role, requestedBy } });
+    row = await db().device.create({ data: { id: input.id, role, requestedBy, passwordKid: kid, passwordNonce: nonce } });
   } catch (error) {
     if (prismaCode(error) === "P2002") throw new ApiError("conflict", "A device with this id is already registered");
     throw error;
   }
-  const password = randomBytes(24).toString("base64url");
   try {
-    await connection.run(deviceCommands(settings, input.id, password));
+    await connection.run(createCommands(deviceRole(settings, input.id), deviceClient(input.id), password));
   } catch (error) {
     await db().device.deleteMany({ where: { id: input.id } });
     if (error instanceof ApiError) throw error;
-    await connection.send([{ command: "deleteRole", rolename: roleName(input.id) }]).catch(() => {});
+    await connection.send([{ command: "deleteRole", rolename: deviceRole(settings, input.id).rolename }]).catch(() => {});
     log.warn(`registering device ${input.id} on the broker failed`, error);
-    throw new ApiError("conflict", `The broker refused device ${input.id} (${(error as Error).message}); is a broker client with this username already there?`);
+    throw new ApiError("conflict", `The broker refused device ${input.id}; is a broker client with this username already there?`);
   }
   return { ...toResponse(row, settings), mqtt: { username: input.id, client_id: input.id, password } };
 }
@@ -85,45 +69,65 @@ export async function listDevices(): Promise<DeviceResponse[]> {
   return rows.map((row) => toResponse(row, settings));
 }
 
-/** Removes the device's broker client (dropping its connection), then the device and, with it, every token it was issued. */
+/**
+ * Removes the device and, with it, every token it was issued (at once, on
+ * the REST side), then its broker client (dropping its connection). With the
+ * broker down that last step is left to the reconcile when it is back.
+ */
 export async function removeDevice(id: string): Promise<boolean> {
   if (!DEVICE_ID.test(id)) throw new ApiError("bad_request", "Malformed device id");
-  const row = await db().device.findUnique({ where: { id } });
-  if (!row) return false;
-  await broker().run(
-    [
-      { command: "deleteClient", username: id },
-      { command: "deleteRole", rolename: roleName(id) },
-    ],
-    [/not found/i],
-  );
-  await db().device.deleteMany({ where: { id } });
+  const connection = broker();
+  const { count } = await db().device.deleteMany({ where: { id } });
+  if (count === 0) return false;
+  await connection.run(deleteCommands(deviceClient(id)), [/not found/i]).catch((error: unknown) => {
+    if (!(error instanceof BrokerUnavailableError)) log.warn(`removing device ${id}'s broker client failed; the reconcile will`, error);
+    else log.warn(`device ${id} removed; the broker is unavailable, so its broker client goes when the reconcile runs`);
+  });
   return true;
 }
 
+export type DeviceTokenResult = { kind: "token"; token: string } | { kind: "limited"; retryAfterSeconds: number } | { kind: "unknown" };
+
 /**
  * A REST token for a registered device: an app token with sub = device id,
- * the device's role, iss = Tessera's public URL, stored (hash only) like any
- * other and listed with requestedBy "device:<id>". Expired tokens of the
- * device are pruned on the way. Null for an unknown device.
+ * the device's role and a stable issuer (lib/auth/app-token.ts), stored
+ * (hash only) like any other and listed with requestedBy "device:<id>".
+ * At most one per TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS per device, across
+ * every process: the claim is one conditional UPDATE of last_token_at.
  */
-export async function issueDeviceToken(id: string, now = new Date()): Promise<string | null> {
+export async function issueDeviceToken(id: string, now = new Date()): Promise<DeviceTokenResult> {
   const settings = env();
-  const device = await db().device.findUnique({ where: { id } });
-  if (!device) return null;
-  const issuer = publicUrlOf(settings) ?? settings.TESSERA_ISSUER;
-  const iat = Math.floor(now.getTime() / 1000);
-  const exp = iat + settings.TESSERA_DEVICE_TOKEN_SECONDS;
-  const jti = randomUUID();
-  const { token, kid } = await signAppToken({ keys: settings.TESSERA_TOKEN_KEYS, issuer }, { role: device.role, jti, iat, exp, sub: id });
-  // Names are unique and at most 30 characters: "dev:" + the id's start + a random suffix.
-  const name = `dev:${id.slice(0, 17)}:${randomBytes(4).toString("hex")}`;
-  await db().$transaction([
-    db().applicationToken.deleteMany({ where: { deviceId: id, validUntil: { lte: now } } }),
-    db().applicationToken.create({
-      data: { hash: hashToken(token), name, role: device.role, kid, jti, requestedBy: `device:${id}`, issueDate: now, validUntil: new Date(exp * 1000), deviceId: id },
-    }),
-    db().device.update({ where: { id }, data: { lastTokenAt: now } }),
-  ]);
-  return token;
+  const intervalMs = settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS * 1000;
+  const claimed = await db().device.updateMany({
+    where: { id, OR: [{ lastTokenAt: null }, { lastTokenAt: { lte: new Date(now.getTime() - intervalMs) } }] },
+    data: { lastTokenAt: now },
+  });
+  if (claimed.count === 0) {
+    const device = await db().device.findUnique({ where: { id }, select: { lastTokenAt: true } });
+    if (!device) return { kind: "unknown" };
+    const waitMs = (device.lastTokenAt?.getTime() ?? 0) + intervalMs - now.getTime();
+    return { kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  }
+  try {
+    const device = await db().device.findUniqueOrThrow({ where: { id }, select: { role: true } });
+    const iat = Math.floor(now.getTime() / 1000);
+    const exp = iat + settings.TESSERA_DEVICE_TOKEN_SECONDS;
+    const jti = randomUUID();
+    const { token, kid } = await signAppToken({ keys: settings.TESSERA_TOKEN_KEYS, issuer: deviceIssuer(settings) }, { role: device.role, jti, iat, exp, sub: id });
+    // Names are unique and at most 30 characters: "dev:" + the id's start + a random suffix.
+    const name = `dev:${id.slice(0, 17)}:${randomBytes(4).toString("hex")}`;
+    await db().$transaction([
+      db().applicationToken.deleteMany({ where: { deviceId: id, validUntil: { lte: now } } }),
+      db().applicationToken.create({
+        data: { hash: hashToken(token), name, role: device.role, kid, jti, requestedBy: `device:${id}`, issueDate: now, validUntil: new Date(exp * 1000), deviceId: id },
+      }),
+    ]);
+    return { kind: "token", token };
+  } catch (error) {
+    // No token after all: give the claim back so the device may ask again at once.
+    await db()
+      .device.updateMany({ where: { id, lastTokenAt: now }, data: { lastTokenAt: null } })
+      .catch(() => {});
+    throw error;
+  }
 }

@@ -9,6 +9,13 @@ import { log } from "../log.ts";
 // published to $CONTROL/dynamic-security/v1 and answered on .../response,
 // matched by correlationData. Every caller waits for the answer to its own
 // commands, so an API answer never claims what the broker did not do.
+// Hand-written: no maintained Node client for the dynsec control API exists
+// (the Management Center's is not published); the protocol is small.
+//
+// One deadline per call: connecting and answering together take at most
+// TESSERA_MQTT_TIMEOUT_SECONDS. What went wrong (it names the broker's
+// address) goes to the log, at most once a minute; callers and their HTTP
+// answers get a sentence without it.
 
 const CONTROL = "$CONTROL/dynamic-security/v1";
 const RESPONSE = `${CONTROL}/response`;
@@ -20,10 +27,12 @@ export interface DynsecResponse {
   data?: Record<string, unknown>;
 }
 
+export const BROKER_UNAVAILABLE = "The MQTT broker is unavailable; nothing was changed, try again later";
+
 /** The broker could not be reached, or did not answer in time: the API answers 503. */
 export class BrokerUnavailableError extends ApiError {
-  constructor(detail: string) {
-    super("unavailable", `The MQTT broker is unavailable (${detail}); nothing was changed, try again later`, { "Retry-After": "5" });
+  constructor(readonly detail: string) {
+    super("unavailable", BROKER_UNAVAILABLE, { "Retry-After": "5" });
   }
 }
 
@@ -46,16 +55,45 @@ export class DynsecCommandError extends Error {
 
 type Settings = Pick<Env, "TESSERA_MQTT_URL" | "TESSERA_MQTT_ADMIN_USERNAME" | "TESSERA_MQTT_ADMIN_PASSWORD" | "TESSERA_MQTT_TIMEOUT_SECONDS">;
 
+/** Logs a line at most once a minute per key (a broker outage must not flood the log). */
+const lastLogged = new Map<string, number>();
+export function logOncePerMinute(key: string, message: string, detail?: unknown): void {
+  const now = Date.now();
+  if ((lastLogged.get(key) ?? 0) > now - 60_000) return;
+  lastLogged.set(key, now);
+  log.warn(message, detail);
+}
+
 export class Dynsec {
   private client: MqttClient | undefined;
-  private subscribed: Promise<void> | undefined;
-  private readonly pending = new Map<string, { resolve: (responses: DynsecResponse[]) => void; reject: (error: Error) => void; count: number; got: DynsecResponse[] }>();
+  private ready = false;
+  private readonly waiters = new Set<() => void>();
+  private readonly connectedListeners = new Set<() => void>();
+  private readonly pending = new Map<string, { resolve: (responses: DynsecResponse[]) => void; count: number; got: DynsecResponse[] }>();
   private lastError = "";
 
   constructor(private readonly settings: Settings) {}
 
-  private get timeoutMs() {
+  get timeoutMs() {
     return this.settings.TESSERA_MQTT_TIMEOUT_SECONDS * 1000;
+  }
+
+  /** Connected and subscribed to the plugin's answers right now. */
+  get connected(): boolean {
+    return this.ready;
+  }
+
+  /** What last went wrong with the connection (for the log and health, never an HTTP answer). */
+  get problem(): string {
+    return this.lastError;
+  }
+
+  /** Calls fn every time the connection is (re)established; starts connecting. Returns an unsubscribe function. */
+  onConnected(fn: () => void): () => void {
+    this.connectedListeners.add(fn);
+    this.connect();
+    if (this.ready) queueMicrotask(fn);
+    return () => this.connectedListeners.delete(fn);
   }
 
   private connect(): MqttClient {
@@ -71,13 +109,27 @@ export class Dynsec {
     });
     client.on("error", (error) => {
       this.lastError = error.message;
+      logOncePerMinute("dynsec-connection", `mqtt: cannot reach the broker's dynamic security plugin: ${error.message}`);
     });
     client.on("close", () => {
-      this.subscribed = undefined;
+      this.ready = false;
+    });
+    client.on("connect", () => {
+      client.subscribe(RESPONSE, { qos: 1 }, (error, granted) => {
+        if (error || granted?.[0]?.qos === 128) {
+          this.lastError = `the admin client may not subscribe to ${RESPONSE}: is it the dynamic security admin?`;
+          logOncePerMinute("dynsec-subscribe", `mqtt: ${this.lastError}`);
+          return;
+        }
+        this.ready = true;
+        this.lastError = "";
+        for (const wake of this.waiters) wake();
+        this.waiters.clear();
+        for (const listener of this.connectedListeners) listener();
+      });
     });
     client.on("message", (topic, payload) => {
-      if (topic !== RESPONSE) return;
-      this.onResponse(payload);
+      if (topic === RESPONSE) this.onResponse(payload);
     });
     this.client = client;
     return client;
@@ -102,64 +154,67 @@ export class Dynsec {
     }
   }
 
-  /** Connected and subscribed to the response topic, or BrokerUnavailableError within the timeout. */
-  private ready(): Promise<void> {
-    const client = this.connect();
-    if (client.connected && this.subscribed) return this.subscribed;
-    const attempt = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new BrokerUnavailableError(this.lastError ? `cannot connect: ${this.lastError}` : "no connection within the timeout"));
-      }, this.timeoutMs);
-      const subscribe = () => {
-        client.subscribe(RESPONSE, { qos: 1 }, (error, granted) => {
-          cleanup();
-          if (error || granted?.[0]?.qos === 128) {
-            reject(new BrokerUnavailableError(`the admin client may not subscribe to ${RESPONSE}: is it the dynamic security admin?`));
-          } else resolve();
-        });
-      };
-      const cleanup = () => {
+  private unavailable(detail: string): BrokerUnavailableError {
+    logOncePerMinute("dynsec-unavailable", `mqtt: the broker is unavailable (${detail})`);
+    return new BrokerUnavailableError(detail);
+  }
+
+  /** Resolves once connected and subscribed, or rejects with BrokerUnavailableError at the deadline. */
+  private waitReady(deadline: number): Promise<void> {
+    this.connect();
+    if (this.ready) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const wake = () => {
         clearTimeout(timer);
-        client.off("connect", subscribe);
+        resolve();
       };
-      if (client.connected) subscribe();
-      else client.once("connect", subscribe);
+      const timer = setTimeout(
+        () => {
+          this.waiters.delete(wake);
+          reject(this.unavailable(this.lastError ? `cannot connect: ${this.lastError}` : "no connection within the timeout"));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+      this.waiters.add(wake);
     });
-    this.subscribed = attempt;
-    attempt.catch(() => {
-      if (this.subscribed === attempt) this.subscribed = undefined;
-    });
-    return attempt;
   }
 
   /**
    * Sends the commands in one message and resolves with one response per
    * command, in order. Rejects with BrokerUnavailableError when the broker
-   * cannot be reached or does not answer within the timeout.
+   * cannot be reached or has not answered by the deadline (default: the
+   * timeout from now).
    */
-  async send(commands: DynsecCommand[]): Promise<DynsecResponse[]> {
-    await this.ready();
+  async send(commands: DynsecCommand[], deadline = Date.now() + this.timeoutMs): Promise<DynsecResponse[]> {
+    await this.waitReady(deadline);
     const id = randomUUID();
     const tagged = commands.map((command, index) => ({ ...command, correlationData: `${id}:${index}` }));
-    const answered = new Promise<DynsecResponse[]>((resolve, reject) => {
-      this.pending.set(id, { resolve, reject, count: commands.length, got: [] });
+    let timer: NodeJS.Timeout | undefined;
+    const answered = new Promise<DynsecResponse[]>((resolve) => {
+      this.pending.set(id, { resolve, count: commands.length, got: [] });
     });
-    const timer = new Promise<never>((_, reject) =>
-      setTimeout(() => {
-        this.pending.delete(id);
-        reject(new BrokerUnavailableError("no answer from the dynamic security plugin within the timeout"));
-      }, this.timeoutMs).unref(),
-    );
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => {
+          this.pending.delete(id);
+          reject(this.unavailable("no answer from the dynamic security plugin within the timeout"));
+        },
+        Math.max(0, deadline - Date.now()),
+      );
+    });
     this.client!.publish(CONTROL, JSON.stringify({ commands: tagged }), { qos: 1 });
-    const responses = await Promise.race([answered, timer]);
-    const byIndex = new Map(responses.map((response) => [Number((response as { correlationData?: string }).correlationData?.split(":")[1]), response]));
-    return commands.map((command, index) => byIndex.get(index) ?? { command: command.command, error: "no response" });
+    try {
+      const responses = await Promise.race([answered, late]);
+      const byIndex = new Map(responses.map((response) => [Number((response as { correlationData?: string }).correlationData?.split(":")[1]), response]));
+      return commands.map((command, index) => byIndex.get(index) ?? { command: command.command, error: "no response" });
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Sends commands and throws DynsecCommandError for the first one the broker refused (errors in `tolerate` excepted). */
-  async run(commands: DynsecCommand[], tolerate: RegExp[] = []): Promise<DynsecResponse[]> {
-    const responses = await this.send(commands);
+  async run(commands: DynsecCommand[], tolerate: RegExp[] = [], deadline?: number): Promise<DynsecResponse[]> {
+    const responses = await this.send(commands, deadline);
     for (const response of responses) {
       if (response.error && !tolerate.some((pattern) => pattern.test(response.error!))) {
         throw new DynsecCommandError(response.command, response.error);
@@ -171,9 +226,9 @@ export class Dynsec {
   async close(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    this.subscribed = undefined;
-    for (const [, waiting] of this.pending) waiting.reject(new BrokerUnavailableError("the connection was closed"));
+    this.ready = false;
     this.pending.clear();
+    this.connectedListeners.clear();
     if (client) await client.endAsync(true).catch((error: unknown) => log.warn("closing the broker connection failed", error));
   }
 }

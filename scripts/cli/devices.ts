@@ -3,17 +3,23 @@ import { parseArgs } from "node:util";
 import { ZodError } from "zod";
 import { ApiError } from "../../lib/api/errors.ts";
 import { listDevices, registerDevice, registerDeviceSchema, removeDevice } from "../../lib/devices/devices.ts";
-import { Responder } from "../../lib/devices/responder.ts";
+import { bridgeConfig } from "../../lib/devices/bridge-config.ts";
 import { env } from "../../lib/env.ts";
 import { dynsec } from "../../lib/mqtt/dynsec.ts";
+import { startMqttService } from "../../lib/mqtt/service.ts";
+import { DEVICE_ID } from "../../lib/schemas/device.ts";
 import { withDatabase } from "./database.ts";
 
 export const DEVICES_USAGE = `  devices add ID [--role ROLE] [--json]
              register a device for tokens over MQTT; prints its MQTT password (once)
   devices list [--json]
   devices remove ID
+  devices bridge-config ID [--address HOST:PORT] [--password PASSWORD] [--local-prefix c8y/]
+             print the mosquitto.conf snippet that bridges the device's own broker to Tessera's
+             (needs no database: it runs beside the embedded server)
   mqtt-responder
-             answer device token requests (instead of the server: set TESSERA_MQTT_RESPONDER=false there)`;
+             the MQTT side of a server as a process of its own: responder, reconcile, expiry
+             (instead of the server's: set TESSERA_MQTT_RESPONDER=false there)`;
 
 function fail(message: string): number {
   console.error(`tessera devices: ${message}`);
@@ -61,6 +67,21 @@ export async function devicesCommand(args: string[]): Promise<number> {
       console.log(removed ? `Removed device ${positionals[0]} and its tokens.` : `No device ${positionals[0]}; nothing to remove.`);
       return 0;
     }
+    if (sub === "bridge-config") {
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { address: { type: "string" }, password: { type: "string" }, "local-prefix": { type: "string" } },
+      });
+      if (positionals.length !== 1) return fail("usage: devices bridge-config ID [--address HOST:PORT] [--password PASSWORD]");
+      if (!DEVICE_ID.test(positionals[0]!)) return fail("the device id must be 1-64 of A-Z a-z 0-9 _ . -");
+      try {
+        process.stdout.write(bridgeConfig(env(), positionals[0]!, { address: values.address, password: values.password, localPrefix: values["local-prefix"] }));
+      } catch (error) {
+        return fail((error as Error).message);
+      }
+      return 0;
+    }
     return fail(`unknown subcommand "${sub ?? ""}"\n\n${DEVICES_USAGE}`);
   } catch (error) {
     if (error instanceof ZodError) return fail(error.issues[0]!.message);
@@ -69,17 +90,16 @@ export async function devicesCommand(args: string[]): Promise<number> {
   }
 }
 
-/** tessera mqtt-responder: the responder as a process of its own; holds the database (and, embedded, its lock) while it runs. */
+/** tessera mqtt-responder: the MQTT side of a server as a process of its own; holds the database (and, embedded, its lock) while it runs. */
 export async function responderCommand(): Promise<number> {
   await withBroker("tessera mqtt-responder", async () => {
     if (!env().TESSERA_MQTT_URL) throw new ApiError("not_found", "TESSERA_MQTT_URL is not set");
-    const responder = new Responder(env());
-    await responder.start();
+    const service = await startMqttService(env(), { responder: true });
     await new Promise<void>((resolve) => {
       process.once("SIGINT", () => resolve());
       process.once("SIGTERM", () => resolve());
     });
-    await responder.stop();
+    await service?.stop();
   });
   return 0;
 }

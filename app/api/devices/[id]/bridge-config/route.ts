@@ -1,0 +1,21 @@
+import { ApiError, textResponse } from "@/lib/api/errors.ts";
+import { withAuth } from "@/lib/auth/with-auth.ts";
+import { db } from "@/lib/db.ts";
+import { bridgeConfig } from "@/lib/devices/bridge-config.ts";
+import { env } from "@/lib/env.ts";
+
+export const dynamic = "force-dynamic";
+
+// GET /api/devices/{id}/bridge-config[?address=host:port] - the mosquitto.conf snippet for the device's own broker (admin; no password in it)
+export const GET = withAuth(
+  async ({ req, params }) => {
+    const device = await db().device.findUnique({ where: { id: params.id! }, select: { id: true } });
+    if (!device) throw new ApiError("not_found", "Device not found");
+    try {
+      return textResponse(200, bridgeConfig(env(), device.id, { address: req.nextUrl.searchParams.get("address") ?? undefined }));
+    } catch (error) {
+      throw new ApiError("bad_request", (error as Error).message);
+    }
+  },
+  { permission: "devices:manage" },
+);

@@ -1,0 +1,212 @@
+import "server-only";
+import { randomBytes } from "node:crypto";
+import { db } from "../db.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
+import { leaderLock, type LeaderLock } from "../db/leader-lock.ts";
+import { env, type Env } from "../env.ts";
+import { log } from "../log.ts";
+import { Responder, type ResponderState } from "../devices/responder.ts";
+import { dynsec, logOncePerMinute, type Dynsec } from "./dynsec.ts";
+import { ExpiryScheduler } from "./expiry.ts";
+import { INSTANCE_STALE_MS, reconcile } from "./reconcile.ts";
+
+// The MQTT side of one Tessera process (the server, or `tessera
+// mqtt-responder`):
+// - a row in mqtt_instances with a heartbeat every 10 s;
+// - its device token responder (unless TESSERA_MQTT_RESPONDER=false);
+// - and, while it leads the cluster (lib/db/leader-lock.ts), the jobs that
+//   must run once at a time: the reconcile (on winning the lead, whenever the
+//   broker connection comes back, and every TESSERA_MQTT_SWEEP_SECONDS),
+//   exact expiry, deleting credentials TESSERA_MQTT_DELETE_AFTER_SECONDS
+//   after expiry, and forgetting instances gone quiet.
+// A reconcile that cannot finish is retried every 5 s, logged at most once a
+// minute, and shown by /api/health.
+
+const HEARTBEAT_MS = 10_000;
+const RETRY_MS = 5_000;
+
+export interface ReconcileStatus {
+  state: "ok" | "failing" | "pending";
+  last_success_at: string | null;
+  /** The instance that leads (runs the reconcile), if known. */
+  leader: string | null;
+}
+
+export interface MqttHealth {
+  broker: "ok" | "unavailable";
+  responder: ResponderState | "off";
+  reconcile: ReconcileStatus;
+}
+
+class MqttService {
+  readonly instanceId = randomBytes(5).toString("hex");
+  private responder: Responder | undefined;
+  private lock: LeaderLock | undefined;
+  private expiry: ExpiryScheduler | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private sweeper: NodeJS.Timeout | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private leading = false;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private lastSuccess: Date | null = null;
+  private lastError: string | null = null;
+  private readonly connection: Dynsec;
+
+  constructor(
+    private readonly settings: Env,
+    private readonly withResponder: boolean,
+  ) {
+    this.connection = dynsec(settings)!;
+  }
+
+  async start(): Promise<void> {
+    await this.beat();
+    this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
+    this.connection.onConnected(() => {
+      if (this.leading) this.reconcileSoon();
+    });
+    this.lock = leaderLock(this.settings, (held) => this.onLeadership(held));
+    if (this.withResponder) {
+      this.responder = new Responder(this.instanceId, this.settings);
+      this.responder.start().catch((error: unknown) => log.error("mqtt responder failed to start", error));
+    }
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await db().mqttInstance.upsert({
+        where: { id: this.instanceId },
+        create: { id: this.instanceId, leader: this.leading },
+        update: { seenAt: new Date(), leader: this.leading },
+      });
+    } catch (error) {
+      logOncePerMinute("mqtt-heartbeat", `mqtt: cannot write this instance's heartbeat (${isDatabaseUnavailable(error) ? "database unavailable" : (error as Error).message})`);
+    }
+  }
+
+  private onLeadership(held: boolean): void {
+    if (held === this.leading) return;
+    this.leading = held;
+    void this.beat();
+    if (held) {
+      log.info(`mqtt: instance ${this.instanceId} leads the cluster's reconcile, expiry and sweep`);
+      this.expiry = new ExpiryScheduler(this.connection);
+      this.expiry.start();
+      this.sweeper = setInterval(() => this.reconcileSoon(), this.settings.TESSERA_MQTT_SWEEP_SECONDS * 1000);
+      this.sweeper.unref();
+      this.reconcileSoon();
+    } else {
+      log.info(`mqtt: instance ${this.instanceId} no longer leads`);
+      this.expiry?.stop();
+      this.expiry = undefined;
+      clearInterval(this.sweeper);
+      clearTimeout(this.retry);
+    }
+  }
+
+  /** Runs the leader's work now, or right after the run in progress. */
+  reconcileSoon(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = this.sweepAndReconcile().finally(() => {
+      this.running = undefined;
+      if (this.again && this.leading) {
+        this.again = false;
+        void this.reconcileSoon();
+      }
+    });
+    return this.running;
+  }
+
+  private async sweepAndReconcile(): Promise<void> {
+    if (!this.leading) return;
+    clearTimeout(this.retry);
+    const now = new Date();
+    try {
+      // Rows first: the reconcile then removes the broker clients of what is gone.
+      const cutoff = new Date(now.getTime() - this.settings.TESSERA_MQTT_DELETE_AFTER_SECONDS * 1000);
+      const deleted = await db().mqttCredential.deleteMany({ where: { expiresAt: { lte: cutoff } } });
+      await db().mqttCredential.updateMany({ where: { disabledAt: null, expiresAt: { lte: now } }, data: { disabledAt: now } });
+      await db().mqttInstance.deleteMany({ where: { seenAt: { lt: new Date(now.getTime() - INSTANCE_STALE_MS) }, id: { not: this.instanceId } } });
+      const result = await reconcile(this.connection, this.settings, now);
+      const changed = result.created + result.fixed + result.removed;
+      if (changed > 0 || deleted.count > 0) {
+        log.info(`mqtt reconcile: created ${result.created}, fixed ${result.fixed}, removed ${result.removed} broker clients; deleted ${deleted.count} expired credentials`);
+      }
+      if (result.unrestorable.length > 0) {
+        logOncePerMinute("reconcile-unrestorable", `mqtt reconcile: cannot restore the broker clients of ${result.unrestorable.join(", ")} (made before v0.2 or with a signing key no longer configured); register or create them again`);
+      }
+      if (result.conflicts.length > 0) {
+        logOncePerMinute("reconcile-conflicts", `mqtt reconcile: broker clients ${result.conflicts.join(", ")} exist but were not made by Tessera; left alone`);
+      }
+      if (this.lastError) log.info("mqtt reconcile: working again");
+      this.lastSuccess = new Date();
+      this.lastError = null;
+      await db().mqttInstance.updateMany({ where: { id: this.instanceId }, data: { reconciledAt: this.lastSuccess, reconcileError: null, leader: true } }).catch(() => {});
+    } catch (error) {
+      const problem = isDatabaseUnavailable(error) ? "the database is unavailable" : error instanceof Error ? ((error as { detail?: string }).detail ?? error.message) : String(error);
+      this.lastError = problem;
+      logOncePerMinute("reconcile-failed", `mqtt reconcile: cannot finish (${problem}); retrying every ${RETRY_MS / 1000} s`);
+      await db().mqttInstance.updateMany({ where: { id: this.instanceId }, data: { reconcileError: problem.slice(0, 500), leader: true } }).catch(() => {});
+      if (this.leading) {
+        this.retry = setTimeout(() => void this.reconcileSoon(), RETRY_MS);
+        this.retry.unref();
+      }
+    }
+  }
+
+  async health(): Promise<MqttHealth> {
+    let reconcileStatus: ReconcileStatus;
+    if (this.leading) {
+      reconcileStatus = { state: this.lastError ? "failing" : this.lastSuccess ? "ok" : "pending", last_success_at: this.lastSuccess?.toISOString() ?? null, leader: this.instanceId };
+    } else {
+      const leader = await db()
+        .mqttInstance.findFirst({ where: { leader: true, seenAt: { gt: new Date(Date.now() - INSTANCE_STALE_MS) } }, orderBy: { seenAt: "desc" } })
+        .catch(() => null);
+      reconcileStatus = leader
+        ? { state: leader.reconcileError ? "failing" : leader.reconciledAt ? "ok" : "pending", last_success_at: leader.reconciledAt?.toISOString() ?? null, leader: leader.id }
+        : { state: "pending", last_success_at: null, leader: null };
+    }
+    return {
+      broker: this.connection.connected ? "ok" : "unavailable",
+      responder: this.responder ? this.responder.state : "off",
+      reconcile: reconcileStatus,
+    };
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.heartbeat);
+    clearInterval(this.sweeper);
+    clearTimeout(this.retry);
+    this.expiry?.stop();
+    await this.responder?.stop();
+    await this.lock?.stop();
+    await db().mqttInstance.deleteMany({ where: { id: this.instanceId } }).catch(() => {});
+  }
+
+  /** Responder counters (tests and /api/metrics). */
+  get counts() {
+    return this.responder?.counts;
+  }
+}
+
+const globalForService = globalThis as unknown as { tesseraMqtt?: MqttService };
+
+/** Starts this process's MQTT service once (no-op without TESSERA_MQTT_URL). */
+export async function startMqttService(settings: Env = env(), options: { responder?: boolean } = {}): Promise<MqttService | undefined> {
+  if (!settings.TESSERA_MQTT_URL) return undefined;
+  if (globalForService.tesseraMqtt) return globalForService.tesseraMqtt;
+  const service = new MqttService(settings, options.responder ?? settings.TESSERA_MQTT_RESPONDER);
+  globalForService.tesseraMqtt = service;
+  await service.start();
+  return service;
+}
+
+/** This process's MQTT service, if it runs. */
+export function mqttService(): MqttService | undefined {
+  return globalForService.tesseraMqtt;
+}
