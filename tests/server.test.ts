@@ -20,7 +20,7 @@ async function assertHealthy(url: string) {
   assert.equal(response.status, 200);
   assert.equal(response.headers.get("content-type"), "application/json");
   assert.equal(response.headers.get("cache-control"), "no-store");
-  assert.deepEqual(await response.json(), { status: "ok" });
+  assert.deepEqual(await response.json(), { status: "ok", database: "ok", mqtt: "disabled" });
 }
 
 const INSERT_TOKEN = `INSERT INTO application_tokens (hash, name, role, kid, jti, requested_by, valid_until)

@@ -4,10 +4,10 @@ import { E2E } from "../constants.ts";
 
 test.use({ storageState: E2E.adminState });
 
-/** Whether the broker accepts these credentials (a real connection to the e2e Mosquitto). */
+/** Whether the broker accepts these credentials (a real connection to the e2e Mosquitto, with the client id they are pinned to). */
 function brokerAccepts(username: string, password: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${E2E.brokerPort}`, { username, password, reconnectPeriod: 0, connectTimeout: 5_000 });
+    const client = mqtt.connect(`mqtt://127.0.0.1:${E2E.brokerPort}`, { username, password, clientId: username, reconnectPeriod: 0, connectTimeout: 5_000 });
     client.once("connect", () => {
       client.end(true);
       resolve(true);

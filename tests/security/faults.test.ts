@@ -98,7 +98,7 @@ describe("faults", () => {
         report.check("Faults", "database down: valid admin token, GET /api/tokens", unavailable, outcome(await call(`${tessera.url}/api/tokens`, { token })));
         report.check("Faults", "database down: valid token, GET /api/me", unavailable, outcome(await call(`${tessera.url}/api/me`, { token })));
         report.check("Faults", "database down: POST /api/tokens", unavailable, outcome(await call(`${tessera.url}/api/tokens`, { token, method: "POST", body: { name: "x", role: "viewer", validUntil: inDays(1) } })));
-        report.check("Faults", "database down: GET /api/health", '503 {"status":"unavailable"}', outcome(await call(`${tessera.url}/api/health`)));
+        report.check("Faults", "database down: GET /api/health", '503 {"status":"unavailable","database":"unavailable","mqtt":"disabled"}', outcome(await call(`${tessera.url}/api/health`)));
       } finally {
         await root.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
         await root.end();
