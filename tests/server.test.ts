@@ -67,7 +67,7 @@ describe("any engine", () => {
     try {
       const response = await fetch(`${server.url}/api/health`);
       assert.equal(response.status, 503);
-      assert.deepEqual(await response.json(), { status: "unavailable" });
+      assert.deepEqual(await response.json(), { status: "unavailable", database: "unavailable", mqtt: "disabled" });
       assert.doesNotMatch(server.output(), /ECONNREFUSED.*\n\s+at /, "no stack traces in the log for an expected outage");
     } finally {
       await server.stop();

@@ -7,7 +7,8 @@ import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
-import { createCommands, deleteCommands, deviceClient, deviceRole, requestTopic, responseTopic } from "../mqtt/broker-model.ts";
+import { deleteCommands, deviceClient, deviceRole, requestTopic, responseTopic } from "../mqtt/broker-model.ts";
+import { createOnBroker } from "../mqtt/create-on-broker.ts";
 import { broker } from "../mqtt/credentials.ts";
 import { BrokerUnavailableError } from "../mqtt/dynsec.ts";
 import { newPassword } from "../mqtt/passwords.ts";
@@ -52,7 +53,7 @@ export async function registerDevice(requestedBy: string, input: RegisterDeviceI
     throw error;
   }
   try {
-    await connection.run(createCommands(deviceRole(settings, input.id), deviceClient(input.id), password));
+    await createOnBroker(connection, deviceRole(settings, input.id), deviceClient(input.id), password);
   } catch (error) {
     await db().device.deleteMany({ where: { id: input.id } });
     if (error instanceof ApiError) throw error;

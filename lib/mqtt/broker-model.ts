@@ -113,7 +113,11 @@ export function responderClient(instanceId: string): ClientSpec {
   return { username, clientid: username, textname: `${MARK.responder} ${instanceId}`, rolename: RESPONDER_ROLE, disabled: false };
 }
 
-/** The commands that create a role and a client from their specs (the client with its password). */
+/**
+ * The commands that create a role and a client from their specs (the client
+ * with its password). Use them through createOnBroker (lib/mqtt/create-on-broker.ts),
+ * which tells a reconcile that got there first from a foreign client.
+ */
 export function createCommands(role: RoleSpec, client: ClientSpec, password: string) {
   return [
     { command: "createRole", ...role },

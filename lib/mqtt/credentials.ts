@@ -6,7 +6,8 @@ import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
 import type { CreateMqttTokenInput, MqttTokenListItem, MqttTokenResponse, RefreshMqttTokenInput } from "../schemas/mqtt.ts";
-import { createCommands, credentialClient, credentialRole, deleteCommands, MARK } from "./broker-model.ts";
+import { credentialClient, credentialRole, deleteCommands, MARK } from "./broker-model.ts";
+import { createOnBroker } from "./create-on-broker.ts";
 import { BrokerUnavailableError, dynsec, DynsecCommandError, type Dynsec } from "./dynsec.ts";
 import { newPassword, sha256 } from "./passwords.ts";
 
@@ -109,7 +110,7 @@ export async function createMqttToken(requestedBy: string, input: CreateMqttToke
 
   const { role, client } = specs(settings, username, now);
   try {
-    await connection.run(createCommands(role, client, password));
+    await createOnBroker(connection, role, client, password);
   } catch (error) {
     // Undo: the new row goes (or the replaced one comes back); a client the broker may have made is an orphan the reconcile removes.
     if (existing) await db().mqttCredential.updateMany({ where: { id, username }, data: { ...existing } }).catch((undo: unknown) => log.error(`could not put back credentials ${existing.id}`, undo));
