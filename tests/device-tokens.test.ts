@@ -111,6 +111,11 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
     assert.ok(!JSON.stringify(listed).includes(response.body.mqtt.password), "the list holds no password");
     assert.equal((await admin("/api/devices", { method: "POST", body: { id: "dev-shape" } })).status, 409);
     assert.equal((await admin("/api/devices", { method: "POST", body: { id: "bad/id" } })).body, "id must be 1-64 of A-Z a-z 0-9 _ . -");
+    // A device must not be able to take the name of Tessera's own responder clients, nor be unreachable over REST.
+    const reserved = await admin("/api/devices", { method: "POST", body: { id: "tessera-responder-0123456789" } });
+    assert.equal(reserved.status, 400);
+    assert.equal(reserved.body, "ids starting with tessera- are reserved for Tessera's own broker clients");
+    assert.equal((await admin("/api/devices", { method: "POST", body: { id: ".." } })).body, "id must not be . or ..");
     const viewer = await api("/api/tokens", { method: "POST", token: tessera.adminToken, body: { name: "dev-viewer", role: "viewer", validUntil: new Date(Date.now() + 86_400_000).toISOString() } });
     assert.equal((await api("/api/devices", { token: viewer.body.token })).status, 403);
   });

@@ -222,6 +222,11 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
         { command: "deleteClient", username: "victim" },
         { command: "deleteRole", rolename: "tessera-device:victim" },
         { command: "modifyClient", username: "thief", clientid: "", roles: [] },
+        // A group granted by hand would add its roles: reading every device's answers.
+        { command: "createRole", rolename: "evil", acls: [{ acltype: "subscribePattern", topic: "#", allow: true }, { acltype: "publishClientReceive", topic: "#", allow: true }] },
+        { command: "createGroup", groupname: "evil" },
+        { command: "addGroupRole", groupname: "evil", rolename: "evil" },
+        { command: "addGroupClient", groupname: "evil", username: "thief" },
         { command: "deleteClient", username: user.username },
       ]);
     });
@@ -233,8 +238,22 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
     assert.match(thief, /^71,eyJ/, "the changed device's role is back");
     assert.match(String(await refusal("thief", passwords.thief!, "not-thief")), /Not authorized/i, "its client id pin is back");
     assert.equal(await refusal(user.username, user.password, user.username), null, "the deleted credentials are back with the same password");
+    const thiefNow = (await brokerClients()).find((client) => client.username === "thief") as { groups?: unknown[] } | undefined;
+    assert.deepEqual(thiefNow?.groups ?? [], [], "the group granted by hand is taken away");
     const roles = await admin.run([{ command: "getRole", rolename: "tessera-responder" }]);
     assert.ok(JSON.stringify(roles[0]!.data).includes('"publishClientSend"'), "the responder role's ACL is back");
+  });
+
+  test("a responder client deleted (or its password changed) by hand while running: back on its own, device tokens within 10 s", async () => {
+    const responders = (await brokerClients()).filter((client) => client.username.startsWith("tessera-responder-")).map((client) => client.username);
+    await admin.run(responders.map((username) => ({ command: "deleteClient", username })));
+    await sleep(500);
+    const { line, ms } = await tokenWithin("victim", 10_000);
+    assert.match(line, /^71,eyJ/, `a token within 10 s (${ms} ms)`);
+    await admin.run(responders.map((username) => ({ command: "setClientPassword", username, password: "changed-by-hand-123" })));
+    await sleep(500);
+    const again = await tokenWithin("victim", 10_000);
+    assert.match(again.line, /^71,eyJ/, `a token within 10 s (${again.ms} ms)`);
   });
 
   test("broker outage: 503 within the timeout naming no address; removing a device or revoking credentials still works", async () => {

@@ -178,7 +178,7 @@ if (engine === "postgres")
         await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
         const down = await fetch(`${second.url}/api/health`);
         assert.equal(down.status, 503);
-        assert.deepEqual(await down.json(), { status: "unavailable" });
+        assert.deepEqual(await down.json(), { status: "unavailable", database: "unavailable", mqtt: "disabled" });
 
         await admin.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
         await assertHealthy(second.url);

@@ -37,11 +37,12 @@ export function bridgeConfig(settings: Pick<Env, "TESSERA_MQTT_URL" | "TESSERA_D
   const fromUrl = settings.TESSERA_MQTT_URL ? bridgeAddress(settings.TESSERA_MQTT_URL) : null;
   const address = options.address ?? fromUrl?.address;
   if (!address) throw new Error("Tessera's broker URL is not mqtt:// or mqtts:// (a Mosquitto bridge needs TCP): pass the address devices reach it at with --address host:port");
-  if (!SAFE_ADDRESS.test(address)) throw new Error("--address must be host:port");
+  if (!SAFE_ADDRESS.test(address) || Number(address.slice(address.lastIndexOf(":") + 1)) > 65535) throw new Error("the address must be host:port (port 1-65535)");
   if (options.password !== undefined && /[\s]/.test(options.password)) throw new Error("the password cannot contain white space");
   const local = (options.localPrefix ?? "c8y/").replace(/^\/+/, "");
   if (!/^[^#+\s"]*$/.test(local)) throw new Error("the local prefix cannot contain wildcards, quotes or white space");
-  const tls = options.address ? false : Boolean(fromUrl?.tls);
+  // TLS follows Tessera's broker URL: another address for the same broker does not make it plain TCP.
+  const tls = Boolean(fromUrl?.tls);
   return [
     `# Tessera device bridge for "${id}": add to the device's own Mosquitto (e.g. /etc/mosquitto/conf.d/tessera-bridge.conf).`,
     "# Local clients then ask for a REST token as in the Cumulocity docs:",

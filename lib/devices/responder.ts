@@ -82,6 +82,7 @@ export class Responder {
     ]);
     const haveRole = gotRole?.error ? undefined : (gotRole?.data?.role as Parameters<typeof roleCommands>[1]);
     const haveClient = gotClient?.error ? undefined : (gotClient?.data?.client as BrokerClient | undefined);
+    if (haveClient && haveClient.textname !== client.textname) throw new Error(`a broker client named ${client.username} exists that is not this responder's; not touching it`);
     const password = responderPassword(this.settings, this.instanceId);
     const fixClient = clientCommands(client, haveClient, password);
     const commands = [...roleCommands(role, haveRole), ...(fixClient === "unrestorable" ? [] : fixClient)];
@@ -112,6 +113,8 @@ export class Responder {
       clientId: spec.clientid,
       protocolVersion: 5,
       reconnectPeriod: 1000,
+      // mqtt.js stops reconnecting after a refused CONNACK unless told otherwise; the refusal is healed below and the next try must come.
+      reconnectOnConnackError: true,
       clean: true,
     });
     this.client = client;

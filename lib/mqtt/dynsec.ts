@@ -104,6 +104,7 @@ export class Dynsec {
       clientId: `tessera-dynsec-${randomUUID().slice(0, 8)}`,
       protocolVersion: 4,
       reconnectPeriod: 1000,
+      reconnectOnConnackError: true,
       connectTimeout: this.timeoutMs,
       clean: true,
     });

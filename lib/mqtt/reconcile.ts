@@ -40,6 +40,7 @@ export interface BrokerClient {
   textname?: string;
   disabled?: boolean;
   roles?: { rolename: string }[];
+  groups?: { groupname: string }[];
 }
 interface BrokerRole {
   rolename: string;
@@ -96,8 +97,17 @@ export function clientCommands(want: ClientSpec, have: BrokerClient | undefined,
   }
   const commands: DynsecCommand[] = [];
   const roles = (have.roles ?? []).map((role) => role.rolename);
-  if (have.clientid !== want.clientid || roles.length !== 1 || roles[0] !== want.rolename || have.textname !== want.textname) {
-    commands.push({ command: "modifyClient", username: want.username, clientid: want.clientid, textname: want.textname, roles: [{ rolename: want.rolename, priority: 0 }] });
+  // A group adds its roles to the client: Tessera's clients are in none (one granted by hand would widen their ACLs).
+  const grouped = (have.groups ?? []).length > 0;
+  if (have.clientid !== want.clientid || roles.length !== 1 || roles[0] !== want.rolename || have.textname !== want.textname || grouped) {
+    commands.push({
+      command: "modifyClient",
+      username: want.username,
+      clientid: want.clientid,
+      textname: want.textname,
+      roles: [{ rolename: want.rolename, priority: 0 }],
+      groups: [],
+    });
   }
   if (Boolean(have.disabled) !== want.disabled) commands.push({ command: want.disabled ? "disableClient" : "enableClient", username: want.username });
   return commands;
