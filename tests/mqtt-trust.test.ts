@@ -108,7 +108,8 @@ after(async () => {
 describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedded)"}`, () => {
   test("health names each component: database, broker, responder, reconcile", async () => {
     let current = await health();
-    for (let i = 0; i < 100 && current.body.status !== "ok"; i++) {
+    // On PostgreSQL the lead is won on the lock's first try, a moment after start: wait for the first reconcile too.
+    for (let i = 0; i < 150 && (current.body.status !== "ok" || current.body.mqtt.reconcile.state !== "ok"); i++) {
       await sleep(100);
       current = await health();
     }

@@ -7,6 +7,7 @@ import { log } from "../log.ts";
 import { responderClient, responderRole, responderSubscription, responseTopic } from "../mqtt/broker-model.ts";
 import { dynsec, logOncePerMinute, type Dynsec } from "../mqtt/dynsec.ts";
 import { clientCommands, roleCommands, type BrokerClient } from "../mqtt/reconcile.ts";
+import { WindowCounter } from "../window-counter.ts";
 import { issueDeviceToken } from "./devices.ts";
 
 // The device token responder: answers a device's (empty) request with
@@ -56,11 +57,19 @@ export class Responder {
   private subscribed = false;
   /** Requests answered and refused (tests and /api/metrics read these). */
   readonly counts = { answered: 0, limited: 0, unknown: 0, failed: 0 };
+  /**
+   * Devices this process gave a token within the interval: a flood from one of
+   * them is answered 42,429 without a database query. The database's claim
+   * stays the authority (other processes gave tokens this one does not know of).
+   */
+  private readonly issued: WindowCounter;
 
   constructor(
     private readonly instanceId: string,
     private readonly settings: Settings = env(),
-  ) {}
+  ) {
+    this.issued = new WindowCounter(Math.max(1, settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS * 1000));
+  }
 
   get state(): ResponderState {
     if (this.stopped) return "stopped";
@@ -156,7 +165,9 @@ export class Responder {
   private async answer(id: string, packet: IPublishPacket): Promise<void> {
     let line: string;
     try {
-      const result = await issueDeviceToken(id);
+      const known = this.settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS > 0 ? this.issued.remainingMs(id) : 0;
+      const result = known > 0 ? ({ kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(known / 1000)) } as const) : await issueDeviceToken(id);
+      if (result.kind === "token") this.issued.add(id);
       if (result.kind === "token") {
         line = `71,${result.token}`;
         this.counts.answered++;

@@ -4,6 +4,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { ApiError } from "../api/errors.ts";
 import type { Env } from "../env.ts";
 import { log } from "../log.ts";
+import { WindowCounter } from "../window-counter.ts";
 
 // Tessera's connection to Mosquitto's dynamic security plugin: commands are
 // published to $CONTROL/dynamic-security/v1 and answered on .../response,
@@ -55,12 +56,11 @@ export class DynsecCommandError extends Error {
 
 type Settings = Pick<Env, "TESSERA_MQTT_URL" | "TESSERA_MQTT_ADMIN_USERNAME" | "TESSERA_MQTT_ADMIN_PASSWORD" | "TESSERA_MQTT_TIMEOUT_SECONDS">;
 
-/** Logs a line at most once a minute per key (a broker outage must not flood the log). */
-const lastLogged = new Map<string, number>();
+/** Logs a line at most once a minute per key (a broker outage or a device's flood must not flood the log); bounded like every throttle. */
+const logged = new WindowCounter(60_000, 10_000);
 export function logOncePerMinute(key: string, message: string, detail?: unknown): void {
-  const now = Date.now();
-  if ((lastLogged.get(key) ?? 0) > now - 60_000) return;
-  lastLogged.set(key, now);
+  if (logged.count(key) > 0) return;
+  logged.add(key);
   log.warn(message, detail);
 }
 
