@@ -6,7 +6,9 @@ const nextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "mqtt"],
   poweredByHeader: false,
   // forbidden() answers the Tokens view with a real 403 page for non-admins.
-  experimental: { authInterrupts: true },
+  // The middleware's copy of a request body: never more than any route accepts (lib/api/read-body.ts). Where
+  // Tessera serves through `tessera start`, larger bodies are refused before this (lib/server-startup.ts).
+  experimental: { authInterrupts: true, proxyClientMaxBodySize: 16 * 1024 },
   reactStrictMode: true,
   async headers() {
     return [

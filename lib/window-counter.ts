@@ -45,6 +45,12 @@ export class WindowCounter {
     this.windows.set(key, { start: now, count: 1 });
   }
 
+  /** Takes one event back (an attempt counted in advance that turned out not to count). */
+  subtract(key: string): void {
+    const window = this.windows.get(key);
+    if (window && window.count > 0) window.count--;
+  }
+
   delete(key: string): void {
     this.windows.delete(key);
   }

@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { ssoRole } from "../lib/auth/sso-roles.ts";
-import { safeRedirect } from "../lib/auth/auth-options.ts";
-import { clearLoginFailures, loginBlockedFor, MAX_FAILURES, MAX_FAILURES_PER_ADDRESS, recordLoginFailure } from "../lib/users/login-throttle.ts";
+import { safeCallbackPath, safeRedirect } from "../lib/auth/safe-redirect.ts";
+import {
+  beginLoginAttempt,
+  GLOBAL_FREE_FAILURES,
+  MAX_FAILURES,
+  MAX_FAILURES_PER_ADDRESS,
+  MAX_SLOWDOWN_MS,
+  SLOWDOWN_STEP_MS,
+} from "../lib/users/login-throttle.ts";
 
 const settings = {
   TESSERA_ADMIN_EMAILS: "Boss@Example.com, second@example.com",
@@ -41,23 +48,58 @@ describe("redirects after sign-in", () => {
   });
 });
 
+describe("redirects after sign-in: the callbackUrl path", () => {
+  test("keeps same-site paths and refuses what a browser would follow elsewhere", () => {
+    assert.equal(safeCallbackPath("/tokens/mqtt?x=1#a"), "/tokens/mqtt?x=1#a");
+    for (const hostile of ["/\t/evil.example", "/\n/evil.example", "/\r\nx", "//evil.example", "/\\evil.example", "/%09/evil.example".replace("%09", "\t"), "https://evil.example", "javascript:alert(1)", ""]) {
+      assert.equal(safeCallbackPath(hostile), "/tokens", JSON.stringify(hostile));
+    }
+    assert.equal(safeCallbackPath(undefined), "/tokens", "no value");
+    assert.equal(safeRedirect("/\t/evil.example", "https://t.example"), "https://t.example", "next-auth's redirect callback uses the same rule");
+  });
+});
+
 describe("login throttling", () => {
-  test(`blocks a username after ${MAX_FAILURES} failures in 15 minutes, whether or not it exists, until the window ends`, () => {
+  const fail = (username: string, address: string, now: number) => {
+    const attempt = beginLoginAttempt(username, address, now);
+    assert.equal(attempt.blocked, false, `${username} from ${address} should be allowed`);
+  };
+  test(`blocks a username from one address after ${MAX_FAILURES} failures, not from another; whether or not it exists`, () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     const user = `u-${Math.random()}`;
-    for (let i = 0; i < MAX_FAILURES - 1; i++) recordLoginFailure(user, "10.0.0.1", now);
-    assert.equal(loginBlockedFor(user, "10.0.0.2", now), 0);
-    recordLoginFailure(user, "10.0.0.1", now);
-    assert.equal(loginBlockedFor(user, "10.0.0.2", now + 60_000), 14, "minutes left");
-    assert.equal(loginBlockedFor(user.toUpperCase(), "10.0.0.2", now), 15, "usernames compare case-insensitively");
-    assert.equal(loginBlockedFor(user, "10.0.0.2", now + 15 * 60_000), 0, "the window ends");
-    clearLoginFailures(user);
+    for (let i = 0; i < MAX_FAILURES; i++) fail(user, "10.0.0.1", now);
+    assert.deepEqual(beginLoginAttempt(user, "10.0.0.1", now + 60_000), { blocked: true, minutes: 14 }, "minutes left");
+    assert.deepEqual(beginLoginAttempt(user.toUpperCase(), "10.0.0.1", now), { blocked: true, minutes: 15 }, "usernames compare case-insensitively");
+    assert.equal(beginLoginAttempt(user, "10.0.0.2", now).blocked, false, "another address is not locked out");
+    assert.equal(beginLoginAttempt(user, "10.0.0.1", now + 15 * 60_000).blocked, false, "the window ends");
+  });
+  test("a success takes its attempt back and starts the pair over", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    const user = `s-${Math.random()}`;
+    for (let i = 0; i < MAX_FAILURES - 1; i++) fail(user, "10.0.0.3", now);
+    const right = beginLoginAttempt(user, "10.0.0.3", now);
+    assert.ok(!right.blocked, "the fifth attempt is allowed");
+    if (!right.blocked) right.succeeded();
+    for (let i = 0; i < MAX_FAILURES; i++) fail(user, "10.0.0.3", now);
   });
   test(`blocks an address after ${MAX_FAILURES_PER_ADDRESS} failures across usernames`, () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     const address = `192.0.2.${Math.floor(Math.random() * 250)}`;
-    for (let i = 0; i < MAX_FAILURES_PER_ADDRESS; i++) recordLoginFailure(`spray-${i}-${Math.random()}`, address, now);
-    assert.ok(loginBlockedFor("someone-new", address, now) > 0);
-    assert.equal(loginBlockedFor("someone-new", "192.0.2.254", now), 0);
+    for (let i = 0; i < MAX_FAILURES_PER_ADDRESS; i++) fail(`spray-${i}-${Math.random()}`, address, now);
+    assert.equal(beginLoginAttempt("someone-new", address, now).blocked, true, "the address is blocked");
+    assert.equal(beginLoginAttempt("someone-new", "192.0.2.254", now).blocked, false, "other addresses are not");
+  });
+  test("failures from many addresses slow a username down, up to a bound, and never block it", () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    const user = `g-${Math.random()}`;
+    const delays: number[] = [];
+    for (let i = 0; i < GLOBAL_FREE_FAILURES + 40; i++) {
+      const attempt = beginLoginAttempt(user, `198.18.${Math.floor(i / 200)}.${i % 200}`, now);
+      assert.equal(attempt.blocked, false, `attempt ${i} is not blocked`);
+      if (!attempt.blocked) delays.push(attempt.delayMs);
+    }
+    assert.equal(delays[GLOBAL_FREE_FAILURES - 1], 0, "free failures are not slowed");
+    assert.equal(delays[GLOBAL_FREE_FAILURES], SLOWDOWN_STEP_MS, "then one step");
+    assert.equal(delays.at(-1), MAX_SLOWDOWN_MS, "bounded");
   });
 });

@@ -3,14 +3,24 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { env } from "../env.ts";
 import { log } from "../log.ts";
-import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "../users/login-throttle.ts";
+import { isDatabaseUnavailable } from "../db/errors.ts";
+import { beginLoginAttempt } from "../users/login-throttle.ts";
+import { endSession, startSession } from "../users/sessions.ts";
 import { upsertSsoUser, verifyLocalLogin } from "../users/sign-in.ts";
 import { clientAddress } from "./client-address.ts";
 import { isRole } from "./permissions.ts";
+import { safeRedirect } from "./safe-redirect.ts";
 import { ssoRole } from "./sso-roles.ts";
 
 /** The message for a wrong password and for an unknown user alike. */
 export const BAD_LOGIN = "Invalid username or password";
+/** The right password for an account whose role was taken away (tessera users set-role NAME none). */
+export const NO_ACCESS = "Your account has no access to Tessera";
+/** Whatever else went wrong (the detail goes to the log, never to the page). */
+export const SIGN_IN_UNAVAILABLE = "Sign-in is not available right now; try again shortly";
+
+/** What a username may contain to be looked up at all (control characters, NUL among them, never reach the database). */
+const PLAUSIBLE_USERNAME = /^[^\u0000-\u001f\u007f]{1,200}$/;
 export const OIDC_PROVIDER_ID = "oidc";
 
 /** What the login page may show: whether local login is on, and the SSO button's name. */
@@ -20,17 +30,6 @@ export function signInOptions() {
     local: settings.TESSERA_LOCAL_LOGIN,
     sso: settings.TESSERA_OIDC_ISSUER ? { id: OIDC_PROVIDER_ID, name: settings.TESSERA_OIDC_NAME } : null,
   };
-}
-
-/** Only same-origin targets: a relative path ("/x", never "//host") or an absolute URL on baseUrl's origin. */
-export function safeRedirect(url: string, baseUrl: string): string {
-  if (url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\")) return `${baseUrl}${url}`;
-  try {
-    if (new URL(url).origin === new URL(baseUrl).origin) return url;
-  } catch {
-    // not a URL: fall through
-  }
-  return baseUrl;
 }
 
 let cached: NextAuthOptions | undefined;
@@ -46,19 +45,26 @@ export function authOptions(): NextAuthOptions {
         name: "Local account",
         credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
         async authorize(credentials, request) {
-          const username = String(credentials?.username ?? "").trim().slice(0, 200);
+          const username = String(credentials?.username ?? "").trim();
           const password = String(credentials?.password ?? "").slice(0, 1024);
           const headers = new Headers(request?.headers as Record<string, string> | undefined);
           const address = clientAddress(new Request("http://local/", { headers }), settings.TESSERA_TRUST_PROXY);
-          const blocked = loginBlockedFor(username, address);
-          if (blocked > 0) throw new Error(`Too many failed sign-ins; try again in ${blocked} minute${blocked > 1 ? "s" : ""}`);
-          const user = username && password ? await verifyLocalLogin(username, password) : null;
-          if (!user) {
-            recordLoginFailure(username, address);
-            throw new Error(BAD_LOGIN);
+          const attempt = beginLoginAttempt(username.slice(0, 200), address);
+          if (attempt.blocked) throw new Error(`Too many failed sign-ins; try again in ${attempt.minutes} minute${attempt.minutes > 1 ? "s" : ""}`);
+          if (attempt.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, attempt.delayMs));
+          if (!PLAUSIBLE_USERNAME.test(username) || !password) throw new Error(BAD_LOGIN);
+          let user: Awaited<ReturnType<typeof verifyLocalLogin>>;
+          try {
+            user = await verifyLocalLogin(username, password);
+          } catch (error) {
+            attempt.abandoned();
+            log.error(`sign-in failed for a local account (${isDatabaseUnavailable(error) ? "database unavailable" : "unexpected error"})`, error);
+            throw new Error(SIGN_IN_UNAVAILABLE);
           }
-          clearLoginFailures(username);
-          return { id: user.id, name: user.name ?? user.username, username: user.username, role: user.role };
+          if (!user) throw new Error(BAD_LOGIN);
+          attempt.succeeded();
+          if (!user.role) throw new Error(NO_ACCESS);
+          return { id: user.id, name: user.name ?? user.username, username: user.username, role: user.role, address };
         },
       }),
     );
@@ -107,19 +113,39 @@ export function authOptions(): NextAuthOptions {
       },
       async jwt({ token, user }) {
         if (user) {
-          const signedIn = user as { id: string; username?: string; role?: string; name?: string | null };
+          // A sign-in: the session gets its row (lib/users/sessions.ts) and the cookie its id.
+          const signedIn = user as { id: string; username?: string; role?: string; name?: string | null; address?: string };
           token.sub = signedIn.id;
           token.username = signedIn.username;
           if (isRole(signedIn.role)) token.role = signedIn.role;
+          try {
+            token.sid = await startSession(signedIn.id, Math.round(settings.TESSERA_SESSION_MAX_AGE_HOURS * 3600), signedIn.address);
+          } catch (error) {
+            log.error("sign-in failed: could not record the session", error);
+            throw new Error(SIGN_IN_UNAVAILABLE);
+          }
         }
         return token;
       },
       async session({ session, token }) {
-        session.user = { ...session.user, id: token.sub, name: token.name ?? undefined, username: token.username as string | undefined, role: token.role as string | undefined } as typeof session.user;
+        session.user = {
+          ...session.user,
+          id: token.sub,
+          sid: token.sid,
+          name: token.name ?? undefined,
+          username: token.username as string | undefined,
+          role: token.role as string | undefined,
+        } as typeof session.user;
         return session;
       },
       async redirect({ url, baseUrl }) {
         return safeRedirect(url, baseUrl);
+      },
+    },
+    events: {
+      // Signing out ends the session on the server too, not just the cookie in this browser.
+      async signOut({ token }) {
+        if (typeof token?.sid === "string") await endSession(token.sid);
       },
     },
   };

@@ -5,7 +5,7 @@ export const ROLES = ["admin", "editor", "viewer", "connectionManager", "monitor
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = {
-  /** GET /api/me: who am I. */
+  /** GET /api/me: who am I; DELETE /api/me/sessions: sign out everywhere. */
   "me:read": ["admin", "editor", "viewer", "connectionManager", "monitoringViewer"],
   /** List, create, inspect and revoke application tokens (/api/tokens*). */
   "tokens:manage": ["admin"],
@@ -33,7 +33,7 @@ export function can(role: Role, permission: Permission): boolean {
  */
 export const ROUTE_PERMISSIONS: { pattern: RegExp; permission: Permission }[] = [
   { pattern: /^\/api\/tokens(\/.*)?$/, permission: "tokens:manage" },
-  { pattern: /^\/api\/me\/?$/, permission: "me:read" },
+  { pattern: /^\/api\/me(\/sessions)?\/?$/, permission: "me:read" },
   { pattern: /^\/api\/metrics\/?$/, permission: "metrics:read" },
   { pattern: /^\/api\/mqtt\/tokens(\/.*)?$/, permission: "mqtt:credentials" },
   { pattern: /^\/api\/devices(\/.*)?$/, permission: "devices:manage" },

@@ -1,6 +1,5 @@
 import { jwtDecrypt } from "jose";
 import type { NextRequest } from "next/server";
-import { isRole, type Role } from "./permissions.ts";
 import { VerifiedCache } from "./verified-cache.ts";
 
 // The console session (next-auth's encrypted JWT cookie). Edge-safe: the
@@ -11,10 +10,15 @@ import { VerifiedCache } from "./verified-cache.ts";
 // key is derived once per secret instead of on every request, which made the
 // session path the slowest way to authenticate (README, Performance).
 
+/**
+ * What the cookie alone proves: who signed in, and which session (its row in
+ * user_sessions) it is. Not the role: that can change after sign-in, so only
+ * the database's current value counts (withAuth and the pages read it).
+ */
 export interface SessionClaims {
   userId: string;
+  sessionId: string;
   username: string;
-  role: Role;
 }
 
 const keys = new Map<string, Promise<Uint8Array>>();
@@ -59,8 +63,9 @@ export async function readSession(request: NextRequest, secret: string | undefin
   if (known) return known;
   try {
     const { payload: token } = await jwtDecrypt(cookie, await encryptionKey(secret), { clockTolerance: 15 });
-    if (typeof token.sub !== "string" || !token.sub || !isRole(token.role)) return null;
-    const session = { userId: token.sub, username: typeof token.username === "string" ? token.username : String(token.name ?? token.sub), role: token.role };
+    // A cookie without a session id predates ending sessions (v0.2): it cannot be ended, so it is not honoured.
+    if (typeof token.sub !== "string" || !token.sub || typeof token.sid !== "string") return null;
+    const session = { userId: token.sub, sessionId: token.sid, username: typeof token.username === "string" ? token.username : String(token.name ?? token.sub) };
     // Until the cookie's exp plus the 15 s tolerance jwtDecrypt allows; one without exp (next-auth always sets it) for a minute.
     sessions.set(secret, cookie, session, typeof token.exp === "number" ? (token.exp + 15) * 1000 : Date.now() + 60_000);
     return session;
@@ -80,14 +85,34 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Cookie-authenticated writes must come from our own pages: the Origin must
- * be this server's (or NEXTAUTH_URL's). A foreign, "null" or missing Origin is
- * refused, so another site cannot ride on the session cookie.
+ * name the host the request was made to (its Host header, or with
+ * TESSERA_TRUST_PROXY the proxy's X-Forwarded-Host), or NEXTAUTH_URL's
+ * origin. So the console works at whatever address people open it
+ * (localhost, 127.0.0.1, a LAN address, a DNS name), while a foreign, "null"
+ * or missing Origin is refused and another site cannot ride on the cookie.
+ * (A browser always sends the Host of the site it talks to, and a page on
+ * another site carries its own Origin; the cookie is bound to the host, so a
+ * DNS-rebound name brings no cookie along.)
  */
-export function isSameOriginWrite(request: NextRequest, publicUrl: string | undefined): boolean {
+export function isSameOriginWrite(request: Request, publicUrl: string | undefined, trustProxy: boolean): boolean {
   if (SAFE_METHODS.has(request.method)) return true;
   const origin = request.headers.get("origin");
   if (!origin || origin === "null") return false;
-  const allowed = new Set([request.nextUrl.origin]);
-  if (publicUrl) allowed.add(new URL(publicUrl).origin);
-  return allowed.has(origin);
+  let from: URL;
+  try {
+    from = new URL(origin);
+  } catch {
+    return false;
+  }
+  if (from.protocol !== "http:" && from.protocol !== "https:") return false;
+  if (publicUrl && new URL(publicUrl).origin === from.origin) return true;
+  const forwarded = trustProxy ? request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() : undefined;
+  const host = forwarded || request.headers.get("host");
+  if (!host) return false;
+  try {
+    // Parsed with the Origin's scheme, so a default port written out (":80", ":443") compares equal.
+    return new URL(`${from.protocol}//${host}`).host === from.host;
+  } catch {
+    return false;
+  }
 }

@@ -19,7 +19,7 @@ import { BoundedSet } from "./bounded-set.ts";
 import { verifyAppTokenNode } from "./verify-app-token-node.ts";
 import { can, type Permission, type Role } from "./permissions.ts";
 import { isSameOriginWrite, readSession } from "./session-token.ts";
-import { currentUser } from "../users/sign-in.ts";
+import { sessionUser } from "../users/sessions.ts";
 
 /** Who is calling: an application token, or a person signed in to the console. */
 export type Caller =
@@ -40,6 +40,8 @@ export type Caller =
       kind: "session";
       role: Role;
       userId: string;
+      /** The session's row in user_sessions. */
+      sessionId: string;
       /** The username; "requestedBy" records it as it is. */
       name: string;
       label: string;
@@ -189,11 +191,12 @@ async function authenticateSession(req: NextRequest, address: string): Promise<C
   const settings = env();
   const session = await readSession(req, settings.NEXTAUTH_SECRET, settings.NEXTAUTH_URL);
   if (!session) throw unauthenticatedError();
-  if (!isSameOriginWrite(req, settings.NEXTAUTH_URL)) throw new ApiError("forbidden", MESSAGES.crossOrigin);
-  // The account is looked up on every request: a deleted account's session ends at once, and a role change applies at once.
-  const user = await currentUser(session.userId);
+  if (!isSameOriginWrite(req, settings.NEXTAUTH_URL, settings.TESSERA_TRUST_PROXY)) throw new ApiError("forbidden", MESSAGES.crossOrigin);
+  // The session and its account are looked up on every request: an ended session (signed out, password or role
+  // changed, sign out everywhere) or a deleted account is refused at once, and a changed role applies at once.
+  const user = await sessionUser(session.userId, session.sessionId);
   if (!user) throw unauthenticatedError();
-  return { kind: "session", role: user.role, userId: user.id, name: user.username, label: user.username, address };
+  return { kind: "session", role: user.role, userId: user.id, sessionId: session.sessionId, name: user.username, label: user.username, address };
 }
 
 const AUTH_FAILURES = new Set(["unauthenticated", "invalid_token", "rate_limited"]);

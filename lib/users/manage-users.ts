@@ -39,8 +39,30 @@ export async function createLocalUser(username: string, role: Role, password: st
   }
 }
 
+/** A new password ends every session of the account (in the same transaction: no window where an old session survives it). */
 export async function setLocalPassword(username: string, password: string): Promise<void> {
   if (password.length < 12) throw new ApiError("bad_request", "password must be at least 12 characters");
-  const { count } = await db().user.updateMany({ where: { username, provider: "local" }, data: { passwordHash: await hashPassword(password) } });
-  if (count === 0) throw new ApiError("not_found", `No local user named ${username}`);
+  const passwordHash = await hashPassword(password);
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.user.updateMany({ where: { username, provider: "local" }, data: { passwordHash } });
+    if (count === 0) throw new ApiError("not_found", `No local user named ${username}`);
+    await tx.userSession.deleteMany({ where: { user: { username } } });
+  });
+}
+
+/** Sets a user's role; null ("none") takes their access away and ends all their sessions. */
+export async function setUserRole(username: string, role: Role | null): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.user.updateMany({ where: { username }, data: { role } });
+    if (count === 0) throw new ApiError("not_found", `No user named ${username}`);
+    if (role === null) await tx.userSession.deleteMany({ where: { user: { username } } });
+  });
+}
+
+/** Ends every session of a user (the operator's "sign out everywhere"); returns how many. */
+export async function signOutUser(username: string): Promise<number> {
+  const user = await db().user.findUnique({ where: { username }, select: { id: true } });
+  if (!user) throw new ApiError("not_found", `No user named ${username}`);
+  const { count } = await db().userSession.deleteMany({ where: { userId: user.id } });
+  return count;
 }

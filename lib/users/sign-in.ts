@@ -1,6 +1,6 @@
 import "server-only";
 import type { Role } from "../auth/permissions.ts";
-import { database, db } from "../db.ts";
+import { db } from "../db.ts";
 import { verifyPassword } from "./passwords.ts";
 
 export interface SignedInUser {
@@ -10,8 +10,11 @@ export interface SignedInUser {
   role: Role;
 }
 
-/** A local account whose password matches, or null; the same effort either way. */
-export async function verifyLocalLogin(username: string, password: string): Promise<SignedInUser | null> {
+/**
+ * A local account whose password matches (role null when its access was
+ * taken away), or null; the same effort either way.
+ */
+export async function verifyLocalLogin(username: string, password: string): Promise<(Omit<SignedInUser, "role"> & { role: Role | null }) | null> {
   const user = await db().user.findUnique({
     where: { username },
     select: { id: true, username: true, name: true, role: true, provider: true, passwordHash: true },
@@ -31,16 +34,5 @@ export async function upsertSsoUser(identity: { subject: string; email?: string;
     update: { email: identity.email, name: identity.name, role: identity.role, lastLoginAt: new Date() },
     select: { id: true, username: true, name: true, role: true },
   });
-  return user;
-}
-
-/** The current role of a signed-in user, or null when the account is gone (the session then ends). */
-export async function currentUser(id: string): Promise<SignedInUser | null> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
-  // On every session request's path: straight to the driver (lib/db/open.ts says why).
-  const [user] = await database().query<{ id: string; username: string; name: string | null; role: Role }>(
-    "SELECT id, username, name, role::text AS role FROM users WHERE id = $1",
-    [id],
-  );
-  return user ?? null;
+  return { ...user, role: identity.role };
 }

@@ -1,16 +1,11 @@
 import { redirect } from "next/navigation";
 import { signInOptions } from "@/lib/auth/auth-options.ts";
+import { safeCallbackPath } from "@/lib/auth/safe-redirect.ts";
 import { currentSessionUser } from "@/lib/auth/current-session.ts";
 import { LoginForm } from "./_components/login-form.tsx";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Sign in · Tessera" };
-
-/** Only a path on this site; anything else (another host, //host, javascript:) goes to /tokens. */
-function safeCallback(value: string | string[] | undefined): string {
-  const path = Array.isArray(value) ? value[0] : value;
-  return path && path.startsWith("/") && !path.startsWith("//") && !path.startsWith("/\\") ? path : "/tokens";
-}
 
 const ERRORS: Record<string, string> = {
   AccessDenied: "Your account has no access to Tessera.",
@@ -22,7 +17,7 @@ const ERRORS: Record<string, string> = {
 // GET /login - local and SSO sign-in
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
-  const callbackUrl = safeCallback(params.callbackUrl);
+  const callbackUrl = safeCallbackPath(Array.isArray(params.callbackUrl) ? params.callbackUrl[0] : params.callbackUrl);
   if (await currentSessionUser()) redirect(callbackUrl);
   const options = signInOptions();
   const error = typeof params.error === "string" ? (ERRORS[params.error] ?? "Sign-in failed. Try again.") : undefined;

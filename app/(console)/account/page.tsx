@@ -1,11 +1,13 @@
+import { redirect } from "next/navigation";
 import { can, PERMISSIONS, type Permission } from "@/lib/auth/permissions.ts";
 import { currentSessionUser } from "@/lib/auth/current-session.ts";
+import { SignOutEverywhere } from "./_components/sign-out-everywhere.tsx";
 
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Account · Tessera" };
 
 const DESCRIPTIONS: Record<Permission, string> = {
-  "me:read": "See who you are signed in as",
+  "me:read": "See who you are signed in as, and sign out everywhere",
   "tokens:manage": "Create, inspect and revoke application tokens",
   "metrics:read": "Read the server's counters at /api/metrics",
   "mqtt:credentials": "Mint, refresh, list and revoke end users' MQTT credentials",
@@ -14,7 +16,8 @@ const DESCRIPTIONS: Record<Permission, string> = {
 
 // GET /account - who am I and what may I do (any signed-in user)
 export default async function AccountPage() {
-  const user = (await currentSessionUser())!;
+  const user = await currentSessionUser();
+  if (!user) redirect("/login"); // the session ended (the layout redirects too; both render at once)
   return (
     <section aria-labelledby="account-heading" className="max-w-xl">
       <h1 id="account-heading" className="text-2xl font-semibold tracking-tight">
@@ -34,6 +37,7 @@ export default async function AccountPage() {
             <li key={permission}>{DESCRIPTIONS[permission]}</li>
           ))}
       </ul>
+      <SignOutEverywhere />
     </section>
   );
 }
