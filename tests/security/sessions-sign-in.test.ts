@@ -202,6 +202,27 @@ describe("request bodies are refused before they are buffered", () => {
   });
 });
 
+describe("pages: redirects after sign-in and the Content-Security-Policy", () => {
+  test("a hostile callbackUrl never leaves the site and never breaks the page", async () => {
+    const cookie = await session("sess-origin");
+    for (const callback of ["/%09/evil.example", "/%5C/evil.example", "/%0D%0Ax", "//evil.example", "https://evil.example/"]) {
+      const signedIn = await fetch(`${tessera.url}/login?callbackUrl=${callback}`, { headers: { cookie }, redirect: "manual" });
+      report.check("Redirects after sign-in", `signed in: GET /login?callbackUrl=${callback}`, "307 /tokens", `${signedIn.status} ${signedIn.headers.get("location")}`);
+      const signedOut = await fetch(`${tessera.url}/login?callbackUrl=${callback}`, { redirect: "manual" });
+      const html = await signedOut.text();
+      report.check("Redirects after sign-in", `signed out: GET /login?callbackUrl=${callback} (the form's target)`, "200, /tokens", `${signedOut.status}, ${html.includes('\\"callbackUrl\\":\\"/tokens\\"') || html.includes('"callbackUrl":"/tokens"') ? "/tokens" : "another target"}`);
+    }
+  });
+
+  test("pages carry a nonce-based Content-Security-Policy without unsafe-inline, a new nonce each time", async () => {
+    const policies = await Promise.all([1, 2].map(async () => (await fetch(`${tessera.url}/login`)).headers.get("content-security-policy") ?? "(none)"));
+    const script = policies.map((policy) => /script-src [^;]+/.exec(policy)?.[0].replace(/'nonce-[^']+'/, "'nonce-…'") ?? "(none)");
+    report.check("Content-Security-Policy", "GET /login: script-src", "script-src 'self' 'nonce-…' 'strict-dynamic'", script[0]!);
+    report.check("Content-Security-Policy", "GET /login: unsafe-inline anywhere", "no", policies[0]!.includes("unsafe-inline") ? "yes" : "no");
+    report.check("Content-Security-Policy", "two responses, two nonces", "different", policies[0] !== policies[1] && !policies[0]!.includes("(none)") ? "different" : "same");
+  });
+});
+
 describe("what sign-in callers see", () => {
   test("a username with a NUL byte gets the ordinary answer, not database internals", async () => {
     const result = await signIn(tessera.url, "adm\u0000in", "whatever-password");
