@@ -72,6 +72,7 @@ export default defineConfig({
         TESSERA_OIDC_ROLE_CLAIM: "groups",
         TESSERA_OIDC_ROLE_MAP: "tessera-admins=admin",
         TESSERA_OIDC_DEFAULT_ROLE: "viewer",
+        TESSERA_ADMIN_EMAILS: "dave@example.test,erin@example.test,frank@example.test",
         TESSERA_MQTT_URL: `mqtt://127.0.0.1:${brokerPort}`,
         TESSERA_MQTT_ADMIN_USERNAME: brokerAdmin.username,
         TESSERA_MQTT_ADMIN_PASSWORD: brokerAdmin.password,

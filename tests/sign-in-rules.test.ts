@@ -25,7 +25,7 @@ describe("SSO role mapping", () => {
     assert.equal(ssoRole({ groups: "ops" }, settings), "connectionManager");
   });
   test("admin emails win, but only when the issuer says the email is verified", () => {
-    assert.equal(ssoRole({ email: "boss@example.com", groups: [] }, settings), "admin");
+    assert.equal(ssoRole({ email: "boss@example.com", email_verified: true, groups: [] }, settings), "admin", "verified: admin");
     assert.equal(ssoRole({ email: "boss@example.com", email_verified: false, groups: [] }, settings), "viewer");
   });
   test("unmapped users get the default role, or are refused with none", () => {

@@ -99,17 +99,29 @@ export function authOptions(): NextAuthOptions {
     callbacks: {
       async signIn({ user, account, profile }) {
         if (account?.provider !== OIDC_PROVIDER_ID) return true;
-        const claims = (profile ?? {}) as Record<string, unknown>;
-        const role = ssoRole(claims, settings);
-        if (!role) return "/login?error=AccessDenied";
-        const stored = await upsertSsoUser({
-          subject: String(claims.sub ?? user.id),
-          email: typeof claims.email === "string" ? claims.email : undefined,
-          name: typeof claims.name === "string" ? claims.name : undefined,
-          role,
-        });
-        Object.assign(user, { id: stored.id, username: stored.username, role: stored.role, name: stored.name ?? stored.username });
-        return true;
+        // Nothing may escape: next-auth would put the error's text into a redirect (Prisma's is
+        // multi-line, and Next then answers 500). The login page gets a code, the log the detail.
+        try {
+          const claims = (profile ?? {}) as Record<string, unknown>;
+          const role = ssoRole(claims, settings);
+          if (!role) return "/login?error=AccessDenied";
+          const outcome = await upsertSsoUser({
+            subject: String(claims.sub ?? user.id),
+            email: typeof claims.email === "string" ? claims.email : undefined,
+            name: typeof claims.name === "string" ? claims.name : undefined,
+            role,
+          });
+          if (!outcome.ok) {
+            log.warn(`SSO sign-in refused: ${outcome.refused}`);
+            return "/login?error=AccountConflict";
+          }
+          const stored = outcome.user;
+          Object.assign(user, { id: stored.id, username: stored.username, role: stored.role, name: stored.name ?? stored.username });
+          return true;
+        } catch (error) {
+          log.error("SSO sign-in failed", error);
+          return "/login?error=SignInFailed";
+        }
       },
       async jwt({ token, user }) {
         if (user) {

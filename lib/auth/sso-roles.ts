@@ -21,7 +21,9 @@ export function ssoRole(
   settings: Pick<Env, "TESSERA_ADMIN_EMAILS" | "TESSERA_OIDC_ROLE_CLAIM" | "TESSERA_OIDC_ROLE_MAP" | "TESSERA_OIDC_DEFAULT_ROLE">,
 ): Role | null {
   const email = typeof profile.email === "string" ? profile.email.toLowerCase() : undefined;
-  const verified = profile.email_verified !== false;
+  // Only the boolean true: an absent claim, the string "false" (or "true"), 1 or null
+  // is not an issuer vouching for the address.
+  const verified = profile.email_verified === true;
   const admins = (settings.TESSERA_ADMIN_EMAILS ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
   if (email && verified && admins.includes(email)) return "admin";
 

@@ -1,6 +1,7 @@
 import "server-only";
 import type { Role } from "../auth/permissions.ts";
 import { db } from "../db.ts";
+import { prismaCode } from "../db/errors.ts";
 import { verifyPassword } from "./passwords.ts";
 
 export interface SignedInUser {
@@ -25,14 +26,35 @@ export async function verifyLocalLogin(username: string, password: string): Prom
   return { id: user.id, username: user.username, name: user.name, role: user.role };
 }
 
-/** Records an SSO sign-in: creates the user on first sign-in, refreshes role, email and name on every one. */
-export async function upsertSsoUser(identity: { subject: string; email?: string; name?: string; role: Role }): Promise<SignedInUser> {
+/** An SSO sign-in: the account it signs in to, or why it was refused (a sentence for the log). */
+export type SsoSignIn = { ok: true; user: SignedInUser } | { ok: false; refused: string };
+
+/**
+ * Records an SSO sign-in: creates the user on first sign-in, refreshes role,
+ * email and name on every one. An identity whose username (its email, or
+ * oidc:<sub>) already belongs to another account, local or another subject's,
+ * is refused, never merged into it: that would hand the account over.
+ */
+export async function upsertSsoUser(identity: { subject: string; email?: string; name?: string; role: Role }): Promise<SsoSignIn> {
   const username = identity.email?.toLowerCase() ?? `oidc:${identity.subject}`;
-  const user = await db().user.upsert({
-    where: { provider_subject: { provider: "oidc", subject: identity.subject } },
-    create: { username, email: identity.email, name: identity.name, role: identity.role, provider: "oidc", subject: identity.subject, lastLoginAt: new Date() },
-    update: { email: identity.email, name: identity.name, role: identity.role, lastLoginAt: new Date() },
-    select: { id: true, username: true, name: true, role: true },
-  });
-  return { ...user, role: identity.role };
+  const upsert = () =>
+    db().user.upsert({
+      where: { provider_subject: { provider: "oidc", subject: identity.subject } },
+      create: { username, email: identity.email, name: identity.name, role: identity.role, provider: "oidc", subject: identity.subject, lastLoginAt: new Date() },
+      update: { email: identity.email, name: identity.name, role: identity.role, lastLoginAt: new Date() },
+      select: { id: true, username: true, name: true, role: true },
+    });
+  const stored = async (): Promise<SignedInUser> => ({ ...(await upsert()), role: identity.role });
+  try {
+    return { ok: true, user: await stored() };
+  } catch (error) {
+    if (prismaCode(error) !== "P2002") throw error;
+    // Prisma runs this upsert as one INSERT ... ON CONFLICT (provider, subject), so a P2002 is the
+    // username's: another account holds it. Should it ever be a race of this identity's own first
+    // sign-ins instead (a non-native upsert), the row is ours and the retry updates it.
+    const holder = await db().user.findUnique({ where: { username }, select: { provider: true, subject: true } });
+    if (!holder || (holder.provider === "oidc" && holder.subject === identity.subject)) return { ok: true, user: await stored() };
+    const owner = holder.provider === "local" ? "a local account" : `another SSO subject ("${holder.subject}")`;
+    return { ok: false, refused: `subject "${identity.subject}" would take the username "${username}", which belongs to ${owner}` };
+  }
 }

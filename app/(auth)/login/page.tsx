@@ -7,12 +7,15 @@ import { LoginForm } from "./_components/login-form.tsx";
 export const dynamic = "force-dynamic";
 export const metadata = { title: "Sign in · Tessera" };
 
-const ERRORS: Record<string, string> = {
+// No prototype: ?error=constructor or __proto__ must not find Object's members (the page answered 500).
+const ERRORS: Record<string, string> = Object.assign(Object.create(null), {
   AccessDenied: "Your account has no access to Tessera.",
+  AccountConflict: "This sign-in was refused: its email is already the username of another Tessera account. Ask an administrator.",
   OAuthCallback: "Sign-in with the identity provider failed. Try again.",
   OAuthSignin: "Could not reach the identity provider.",
   SessionRequired: "Please sign in.",
-};
+  SignInFailed: "Sign-in failed on the server. Try again later; if it keeps failing, tell an administrator.",
+});
 
 // GET /login - local and SSO sign-in
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
