@@ -1,3 +1,4 @@
+import os from "node:os";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E } from "../constants.ts";
 
@@ -39,14 +40,18 @@ test.describe("redirects after sign-in", () => {
   });
 });
 
-test("the console works at another address than NEXTAUTH_URL's: sign in and create a token at localhost", async ({ browser }) => {
-  const other = E2E.baseURL.replace("127.0.0.1", "localhost");
+test("the console works at another address than NEXTAUTH_URL's (the LAN address): sign in and create a token", async ({ browser }) => {
+  // Neither NEXTAUTH_URL's host (127.0.0.1) nor localhost: the machine's LAN address, or another loopback name without one.
+  const lan = Object.values(os.networkInterfaces())
+    .flat()
+    .find((address) => address && address.family === "IPv4" && !address.internal)?.address;
+  const other = E2E.baseURL.replace("127.0.0.1", lan ?? "127.0.0.2");
   expect(other).not.toBe(E2E.baseURL);
   const context = await browser.newContext();
   const page = await context.newPage();
   await signInWithForm(page, other, "/login");
   await expect(page).toHaveURL(`${other}/tokens`);
-  const name = `localhost-${Date.now().toString(36)}`;
+  const name = `lan-${Date.now().toString(36)}`;
   await page.getByRole("button", { name: "New Token" }).click();
   const dialog = page.getByRole("dialog", { name: "New Token" });
   await dialog.getByLabel("Token Name").fill(name);

@@ -214,6 +214,15 @@ describe("pages: redirects after sign-in and the Content-Security-Policy", () =>
     }
   });
 
+  test("a crafted next-auth error link is reduced to its code, not answered 500", async () => {
+    for (const code of ["%0Ainjected", "%0D%0ASet-Cookie:%20x=1", "AccessDenied"]) {
+      const response = await fetch(`${tessera.url}/api/auth/error?error=${code}`, { redirect: "manual" });
+      const location = response.headers.get("location");
+      const target = location ? new URL(location, tessera.url) : undefined;
+      report.check("Redirects after sign-in", `GET /api/auth/error?error=${code}`, `302 /login?error=${decodeURIComponent(code).replace(/[^A-Za-z0-9]/g, "")}`, `${response.status} ${target ? `${target.pathname}${target.search}` : "(no location)"}`);
+    }
+  });
+
   test("pages carry a nonce-based Content-Security-Policy without unsafe-inline, a new nonce each time", async () => {
     const policies = await Promise.all([1, 2].map(async () => (await fetch(`${tessera.url}/login`)).headers.get("content-security-policy") ?? "(none)"));
     const script = policies.map((policy) => /script-src [^;]+/.exec(policy)?.[0].replace(/'nonce-[^']+'/, "'nonce-…'") ?? "(none)");
