@@ -1,6 +1,7 @@
 import os from "node:os";
 import { expect, test, type Page } from "@playwright/test";
 import { E2E } from "../constants.ts";
+import { signInWithSso } from "../sso.ts";
 
 // Issue 14 in Chromium: redirects after sign-in stay on this site, the console
 // works at another address than the configured one, the pages' CSP, and
@@ -104,19 +105,6 @@ test.describe("Content-Security-Policy", () => {
     expect(ran, "an injected inline handler must not run").toBe(false);
   });
 });
-
-/** Signs in as an SSO user through the real OpenID Connect provider's login page (see e2e/oidc-server.mjs). */
-async function signInWithSso(page: Page, user: string) {
-  await page.goto("/login");
-  await page.getByRole("button", { name: `Sign in with ${E2E.ssoName}` }).click();
-  await page.waitForURL(new RegExp(`^http://127\\.0\\.0\\.1:${E2E.oidcPort}/`));
-  await page.locator('input[name="login"]').fill(user);
-  await page.locator('input[name="password"]').fill("any-password");
-  await page.locator('button[type="submit"]').click();
-  const consent = page.locator('button[type="submit"]', { hasText: /continue/i });
-  if (await consent.isVisible().catch(() => false)) await consent.click();
-  await page.waitForURL(new RegExp(`^${E2E.baseURL.replace(/\./g, "\\.")}/`));
-}
 
 test("sign out everywhere ends this browser's session and every other one of the user, and no one else's", async ({ browser }) => {
   // bob (SSO, viewer), so the saved admin session the other specs use is not among them.

@@ -1,5 +1,6 @@
 import { expect, test, type Page } from "@playwright/test";
 import { E2E } from "../constants.ts";
+import { signInWithSso } from "../sso.ts";
 
 // SSO hardening in the browser, against the real OpenID Connect provider
 // (e2e/oidc-server.mjs): admin emails need email_verified: true (the config
@@ -8,21 +9,6 @@ import { E2E } from "../constants.ts";
 
 const CONFLICT = "This sign-in was refused: its email is already the username of another Tessera account. Ask an administrator.";
 const GENERIC = "Sign-in failed. Try again.";
-const idp = `http://127.0.0.1:${E2E.oidcPort}`;
-
-/** Signs in through the provider's own login and consent pages; returns once the browser has left the provider (for Tessera, or an error page). */
-async function signInWithSso(page: Page, user: string) {
-  await page.goto("/login");
-  await page.getByRole("button", { name: `Sign in with ${E2E.ssoName}` }).click();
-  await page.waitForURL((url) => url.href.startsWith(`${idp}/`));
-  await page.locator('input[name="login"]').fill(user);
-  await page.locator('input[name="password"]').fill("any-password");
-  await page.locator('button[type="submit"]').click();
-  const consent = page.locator('button[type="submit"]', { hasText: /continue/i });
-  if (await consent.isVisible().catch(() => false)) await consent.click();
-  await page.waitForURL((url) => !url.href.startsWith(`${idp}/`), { waitUntil: "commit" });
-  await page.waitForLoadState("load").catch(() => {});
-}
 
 async function roleAfterSignIn(page: Page, user: string): Promise<string> {
   await signInWithSso(page, user);

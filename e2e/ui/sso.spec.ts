@@ -1,18 +1,6 @@
-import { expect, test, type Page } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { E2E } from "../constants.ts";
-
-/** Signs in through the real OpenID Connect provider's own login and consent pages. */
-async function signInWithSso(page: Page, user: string) {
-  await page.goto("/login");
-  await page.getByRole("button", { name: `Sign in with ${E2E.ssoName}` }).click();
-  await page.waitForURL(new RegExp(`^http://127\\.0\\.0\\.1:${E2E.oidcPort}/`));
-  await page.locator('input[name="login"]').fill(user);
-  await page.locator('input[name="password"]').fill("any-password");
-  await page.locator('button[type="submit"]').click();
-  const consent = page.locator('button[type="submit"]', { hasText: /continue/i });
-  if (await consent.isVisible().catch(() => false)) await consent.click();
-  await page.waitForURL(new RegExp(`^${E2E.baseURL.replace(/\./g, "\\.")}/`));
-}
+import { signInWithSso } from "../sso.ts";
 
 test("an SSO user in the admin group reaches the Tokens view", async ({ page }) => {
   await signInWithSso(page, "alice");
