@@ -70,13 +70,18 @@ export async function listDevices(): Promise<DeviceResponse[]> {
   return rows.map((row) => toResponse(row, settings));
 }
 
+/** A device id from a path: anything else (a NUL would make PostgreSQL fail with a 500) is a 400 before the database. */
+export function assertDeviceId(id: string): void {
+  if (!DEVICE_ID.test(id)) throw new ApiError("bad_request", "Malformed device id: expected 1-64 of A-Z a-z 0-9 _ . -");
+}
+
 /**
  * Removes the device and, with it, every token it was issued (at once, on
  * the REST side), then its broker client (dropping its connection). With the
  * broker down that last step is left to the reconcile when it is back.
  */
 export async function removeDevice(id: string): Promise<boolean> {
-  if (!DEVICE_ID.test(id)) throw new ApiError("bad_request", "Malformed device id");
+  assertDeviceId(id);
   const connection = broker();
   const { count } = await db().device.deleteMany({ where: { id } });
   if (count === 0) return false;

@@ -84,6 +84,7 @@ describe("malformed input is a 400 with a sentence, never a 500", () => {
       ['["0","x"] (a date JavaScript parses and PostgreSQL does not)', ["0", "x"]],
       ["a NUL in the name", ["2026-01-01T00:00:00.000Z", "a\u0000"]],
       ["year +275760 (beyond PostgreSQL's range)", ["+275760-09-13T00:00:00.000Z", "x"]],
+      ["year 0000 (PostgreSQL has none)", ["0000-01-01T00:00:00.000Z", "x"]],
       ["a date without a zone", ["2026-01-01 00:00", "x"]],
       ["a name longer than any name", ["2026-01-01T00:00:00.000Z", "x".repeat(5000)]],
     ];

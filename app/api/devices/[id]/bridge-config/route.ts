@@ -2,6 +2,7 @@ import { ApiError, textResponse } from "@/lib/api/errors.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { db } from "@/lib/db.ts";
 import { bridgeConfig } from "@/lib/devices/bridge-config.ts";
+import { assertDeviceId } from "@/lib/devices/devices.ts";
 import { env } from "@/lib/env.ts";
 
 export const dynamic = "force-dynamic";
@@ -9,6 +10,7 @@ export const dynamic = "force-dynamic";
 // GET /api/devices/{id}/bridge-config[?address=host:port] - the mosquitto.conf snippet for the device's own broker (admin; no password in it)
 export const GET = withAuth(
   async ({ req, params }) => {
+    assertDeviceId(params.id!);
     const device = await db().device.findUnique({ where: { id: params.id! }, select: { id: true } });
     if (!device) throw new ApiError("not_found", "Device not found");
     try {
