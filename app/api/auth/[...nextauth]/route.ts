@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import NextAuth from "next-auth";
 import { authOptions } from "@/lib/auth/auth-options.ts";
 
@@ -9,3 +10,6 @@ async function handler(request: Request, context: { params: Promise<{ nextauth: 
 }
 
 export { handler as GET, handler as POST };
+
+// Any other method - 405 with a sentence and Allow
+export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);

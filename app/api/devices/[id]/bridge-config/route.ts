@@ -1,4 +1,5 @@
 import { ApiError, textResponse } from "@/lib/api/errors.ts";
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { db } from "@/lib/db.ts";
 import { bridgeConfig } from "@/lib/devices/bridge-config.ts";
@@ -21,3 +22,6 @@ export const GET = withAuth(
   },
   { permission: "devices:manage" },
 );
+
+// Any other method - 405 with a sentence and Allow
+export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);

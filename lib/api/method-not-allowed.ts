@@ -1,0 +1,36 @@
+import "server-only";
+import type { NextRequest } from "next/server";
+import { routePermission } from "../auth/permissions.ts";
+import { withAuth } from "../auth/with-auth.ts";
+import { textResponse } from "./errors.ts";
+
+// Next.js answers a method a route does not export with a bare 405: no body,
+// no Allow. Error bodies are text sentences (seed 000), so each route exports
+// these for the methods it lacks:
+//
+//   export const { POST, PUT, PATCH } = otherMethods(["GET", "DELETE"]);
+//
+// The refusal stands behind the same gate as the route's own handlers (the
+// permission the middleware's table names for the path, through withAuth),
+// so it tells a caller without credentials nothing; public paths (health,
+// sign-in, /v2) refuse at once. OPTIONS stays Next.js's own (204 with Allow).
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+type Method = (typeof METHODS)[number];
+/** Next.js answers HEAD from GET. */
+type Served<A extends Method> = A | ("GET" extends A ? "HEAD" : never);
+
+type RouteHandler = ReturnType<typeof withAuth>;
+
+/** 405 handlers, with a sentence and Allow, for every method a route with these methods does not serve. */
+export function otherMethods<const A extends readonly Method[]>(allowed: A): Record<Exclude<Method, Served<A[number]>>, RouteHandler> {
+  const served = new Set<string>([...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])]);
+  const allow = [...served, "OPTIONS"].sort().join(", ");
+  const refuse = async (req: NextRequest) => textResponse(405, `Method ${req.method} is not allowed here; this path allows ${allow}`, { Allow: allow });
+  const handler: RouteHandler = (req, context) => {
+    const permission = routePermission(req.nextUrl.pathname);
+    if (!permission) return refuse(req);
+    return withAuth(async ({ req }) => refuse(req), { permission, appTokensRoute: permission === "tokens:manage" })(req, context);
+  };
+  return Object.fromEntries(METHODS.filter((method) => !served.has(method)).map((method) => [method, handler])) as Record<Exclude<Method, Served<A[number]>>, RouteHandler>;
+}
