@@ -14,6 +14,7 @@ import { BrokerUnavailableError } from "../mqtt/dynsec.ts";
 import { newPassword } from "../mqtt/passwords.ts";
 import { DEVICE_ID, type DeviceResponse, type RegisterDeviceInput, type RegisteredDevice } from "../schemas/device.ts";
 import { hashToken } from "../tokens/hash-token.ts";
+import { nameSkeleton } from "../tokens/name-skeleton.ts";
 
 export { registerDeviceSchema } from "../schemas/device.ts";
 
@@ -125,7 +126,7 @@ export async function issueDeviceToken(id: string, now = new Date()): Promise<De
     await db().$transaction([
       db().applicationToken.deleteMany({ where: { deviceId: id, validUntil: { lte: now } } }),
       db().applicationToken.create({
-        data: { hash: hashToken(token), name, role: device.role, kid, jti, requestedBy: `device:${id}`, issueDate: now, validUntil: new Date(exp * 1000), deviceId: id },
+        data: { hash: hashToken(token), name, nameSkeleton: nameSkeleton(name), role: device.role, kid, jti, requestedBy: `device:${id}`, issueDate: now, validUntil: new Date(exp * 1000), deviceId: id },
       }),
     ]);
     return { kind: "token", token };
