@@ -8,12 +8,13 @@ import { textResponse } from "./errors.ts";
 // no Allow. Error bodies are text sentences (seed 000), so each route exports
 // these for the methods it lacks:
 //
-//   export const { POST, PUT, PATCH } = otherMethods(["GET", "DELETE"]);
+//   export const { POST, PUT, PATCH, OPTIONS } = otherMethods(["GET", "DELETE"]);
 //
 // The refusal stands behind the same gate as the route's own handlers (the
 // permission the middleware's table names for the path, through withAuth),
 // so it tells a caller without credentials nothing; public paths (health,
-// sign-in, /v2) refuse at once. OPTIONS stays Next.js's own (204 with Allow).
+// sign-in, /v2) refuse at once. OPTIONS is here too: Next.js's own would
+// list these 405 handlers in its Allow as if they were methods.
 
 const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 type Method = (typeof METHODS)[number];
@@ -22,15 +23,21 @@ type Served<A extends Method> = A | ("GET" extends A ? "HEAD" : never);
 
 type RouteHandler = ReturnType<typeof withAuth>;
 
-/** 405 handlers, with a sentence and Allow, for every method a route with these methods does not serve. */
-export function otherMethods<const A extends readonly Method[]>(allowed: A): Record<Exclude<Method, Served<A[number]>>, RouteHandler> {
+type Others<A extends readonly Method[]> = Record<Exclude<Method, Served<A[number]>> | "OPTIONS", RouteHandler>;
+
+/** For a route serving these methods: 405 handlers, with a sentence and Allow, for every other method, and OPTIONS (204 with Allow). */
+export function otherMethods<const A extends readonly Method[]>(allowed: A): Others<A> {
   const served = new Set<string>([...allowed, ...(allowed.includes("GET") ? ["HEAD"] : [])]);
   const allow = [...served, "OPTIONS"].sort().join(", ");
-  const refuse = async (req: NextRequest) => textResponse(405, `Method ${req.method} is not allowed here; this path allows ${allow}`, { Allow: allow });
+  const answer = async (req: NextRequest) =>
+    req.method === "OPTIONS"
+      ? new Response(null, { status: 204, headers: { Allow: allow } })
+      : textResponse(405, `Method ${req.method} is not allowed here; this path allows ${allow}`, { Allow: allow });
   const handler: RouteHandler = (req, context) => {
     const permission = routePermission(req.nextUrl.pathname);
-    if (!permission) return refuse(req);
-    return withAuth(async ({ req }) => refuse(req), { permission, appTokensRoute: permission === "tokens:manage" })(req, context);
+    if (!permission) return answer(req);
+    return withAuth(async ({ req }) => answer(req), { permission, appTokensRoute: permission === "tokens:manage" })(req, context);
   };
-  return Object.fromEntries(METHODS.filter((method) => !served.has(method)).map((method) => [method, handler])) as Record<Exclude<Method, Served<A[number]>>, RouteHandler>;
+  const others = [...METHODS.filter((method) => !served.has(method)), "OPTIONS"];
+  return Object.fromEntries(others.map((method) => [method, handler])) as Others<A>;
 }

@@ -257,6 +257,14 @@ describe("methods", () => {
       }
     }
   });
+
+  test("OPTIONS names the same methods in Allow", async () => {
+    for (const [route, { sample, methods }] of Object.entries(ROUTES)) {
+      const allow = [...new Set([...methods, "OPTIONS", ...(methods.includes("GET") ? ["HEAD"] : [])])].sort().join(", ");
+      const answer = await send("OPTIONS", sample);
+      report.check("Methods", `OPTIONS ${route}`, `204 | Allow: ${allow}`, `${answer.status} | Allow: ${answer.headers.allow ?? "(none)"}`);
+    }
+  });
 });
 
 describe("DELETE /api/tokens/{hash} with a malformed hash does nothing (seed 002)", () => {

@@ -17,5 +17,5 @@ export async function GET() {
   return Response.json({ status, database: up ? "ok" : "unavailable", mqtt }, { status: up ? 200 : 503, headers: { "Cache-Control": "no-store" } });
 }
 
-// Any other method - 405 with a sentence and Allow
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

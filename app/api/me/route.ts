@@ -19,5 +19,5 @@ export const GET = withAuth(
   { permission: "me:read" },
 );
 
-// Any other method - 405 with a sentence and Allow
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -23,5 +23,5 @@ export const POST = withAuth(async ({ caller, body }) => createToken(caller.labe
   body: createTokenSchema,
 });
 
-// Any other method - 405 with a sentence and Allow
-export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -11,5 +11,5 @@ async function handler(request: Request, context: { params: Promise<{ nextauth: 
 
 export { handler as GET, handler as POST };
 
-// Any other method - 405 with a sentence and Allow
-export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -14,5 +14,5 @@ export const POST = withAuth(async ({ caller, body }) => createMqttToken(caller.
   body: createMqttTokenSchema,
 });
 
-// Any other method - 405 with a sentence and Allow
-export const { PUT, PATCH, DELETE } = otherMethods(["GET", "POST"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -21,5 +21,5 @@ export const DELETE = withAuth(
   { permission: "tokens:manage", appTokensRoute: true },
 );
 
-// Any other method - 405 with a sentence and Allow
-export const { POST, PUT, PATCH } = otherMethods(["GET", "DELETE"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { POST, PUT, PATCH, OPTIONS } = otherMethods(["GET", "DELETE"]);

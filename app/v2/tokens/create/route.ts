@@ -18,5 +18,5 @@ export const POST = withAuth(
   { permission: "mqtt:credentials", body: v2CreateSchema, bodyToken: (body) => body.secret_key },
 );
 
-// Any other method - 405 with a sentence and Allow
-export const { GET, HEAD, PUT, PATCH, DELETE } = otherMethods(["POST"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

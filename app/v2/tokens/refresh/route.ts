@@ -9,5 +9,5 @@ export const dynamic = "force-dynamic";
 // password is the credential (no app token), and stops working the moment this succeeds.
 export const POST = withoutCaller(async ({ body }) => refreshMqttToken(body), { body: refreshMqttTokenSchema });
 
-// Any other method - 405 with a sentence and Allow
-export const { GET, HEAD, PUT, PATCH, DELETE } = otherMethods(["POST"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

@@ -23,5 +23,5 @@ export const GET = withAuth(
   { permission: "devices:manage" },
 );
 
-// Any other method - 405 with a sentence and Allow
-export const { POST, PUT, PATCH, DELETE } = otherMethods(["GET"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -18,5 +18,5 @@ export const DELETE = withAuth(
   { permission: "mqtt:credentials" },
 );
 
-// Any other method - 405 with a sentence and Allow
-export const { GET, HEAD, POST, PUT, PATCH } = otherMethods(["DELETE"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { GET, HEAD, POST, PUT, PATCH, OPTIONS } = otherMethods(["DELETE"]);

@@ -11,5 +11,5 @@ export const POST = withAuth(async ({ body }) => refreshMqttToken(body), {
   body: refreshMqttTokenSchema,
 });
 
-// Any other method - 405 with a sentence and Allow
-export const { GET, HEAD, PUT, PATCH, DELETE } = otherMethods(["POST"]);
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);
