@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { MESSAGES } from "@/lib/api/error-codes.ts";
 import { ApiError, errorResponse, textResponse, unauthenticatedError } from "@/lib/api/errors.ts";
+import { badPathEncoding } from "@/lib/api/path-params.ts";
 import { checkToken } from "@/lib/auth/check-token.ts";
 import { contentSecurityPolicy } from "@/lib/auth/csp.ts";
 import { can, PUBLIC_API_PATHS, routePermission } from "@/lib/auth/permissions.ts";
@@ -31,6 +32,10 @@ export async function middleware(request: NextRequest) {
     }
     return withContentSecurityPolicy(request);
   }
+
+  // Undecodable percent-encoding: a 400 here, not Next.js's 500 while it matches the route.
+  const malformedPath = badPathEncoding(pathname);
+  if (malformedPath) return malformedPath;
 
   if (PUBLIC_API_PATHS.some((path) => path.test(pathname))) return NextResponse.next();
   if (!settings.TESSERA_APP_TOKENS_ENABLED && routePermission(pathname) === "tokens:manage") {

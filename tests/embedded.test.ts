@@ -56,6 +56,19 @@ describe("data dir lock", () => {
   });
 });
 
+describe("data dir mode", () => {
+  test("a new data dir is made 0700, and an existing one others can read is tightened to 0700 by the lock (tessera start and every CLI command)", () => {
+    const dir = tempDir();
+    acquireDataDirLock(dir, "tessera start").release();
+    assert.equal(statSync(dir).mode & 0o777, 0o700, "created 0700");
+    for (const loose of [0o755, 0o750, 0o777]) {
+      chmodSync(dir, loose);
+      acquireDataDirLock(dir, "tessera tokens list").release();
+      assert.equal(statSync(dir).mode & 0o777, 0o700, `tightened from ${loose.toString(8)}`);
+    }
+  });
+});
+
 describe("embedded secrets", () => {
   test("are generated once with mode 0600, strong, valid for the server, and reused", () => {
     const dir = tempDir();

@@ -1,14 +1,17 @@
 import assert from "node:assert/strict";
+import { randomBytes, randomUUID } from "node:crypto";
 import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { checksum, migrate, MigrationError, readMigrations } from "../lib/db/migrate.ts";
+import { backfillNameSkeletons, nameSkeleton } from "../lib/tokens/name-skeleton.ts";
 import { engine, scratchDatabase } from "./helpers/database.ts";
 import { readDatamodel, schemaDrift } from "./helpers/schema-drift.ts";
 
 const MIGRATIONS = path.resolve("prisma/migrations");
 const INIT = "20261123000000_application_tokens";
+const SKELETON = "20261126000000_token_name_skeleton";
 
 let work: string;
 before(async () => {
@@ -130,6 +133,49 @@ describe(`migrations on ${engine}`, () => {
       await writeFile(path.join(broken, "migration.sql"), `CREATE TABLE "half_done" ("id" INTEGER);\n`);
       const retry = await migrate(db.runner, dir);
       assert.deepEqual(retry.applied, ["29990101000000_broken"]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  test("names that already look alike survive the name_skeleton migration: the older keeps the skeleton, the newer is reported, no new look-alike gets in", async () => {
+    const dir = await copyOfMigrations("before-skeleton");
+    await rm(path.join(dir, SKELETON), { recursive: true });
+    const db = await scratchDatabase();
+    try {
+      await migrate(db.runner, dir);
+      const insert = (name: string, issued: string) =>
+        db.runner.query(
+          `INSERT INTO application_tokens (hash, name, role, kid, jti, requested_by, issue_date, valid_until)
+           VALUES ($1, $2, 'admin', 'k', $3, 'test', $4, now() + interval '1 day')`,
+          [randomBytes(32).toString("hex"), name, randomUUID(), issued],
+        );
+      await insert("rt-admin", "2026-01-01T00:00:00Z");
+      await insert("rt-\u0430dmin", "2026-01-02T00:00:00Z"); // Cyrillic а, made while nothing refused it
+      await insert("other", "2026-01-03T00:00:00Z");
+
+      const result = await migrate(db.runner, MIGRATIONS);
+      assert.deepEqual(result.applied, [SKELETON], "the migration applies on a database holding look-alikes");
+      const lines: string[] = [];
+      assert.deepEqual(await backfillNameSkeletons(db.runner, (line) => lines.push(line)), { filled: 2, lookAlikes: 1 }, "backfill result");
+      assert.match(lines.join("\n"), /token name "rt-\u0430dmin" looks like the older "rt-admin"/, "the look-alike is reported by name");
+
+      const rows = await db.runner.query<{ name: string; skeleton: string | null }>(`SELECT name, name_skeleton AS skeleton FROM application_tokens ORDER BY issue_date`);
+      assert.deepEqual(rows, [
+        { name: "rt-admin", skeleton: nameSkeleton("rt-admin") },
+        { name: "rt-\u0430dmin", skeleton: null },
+        { name: "other", skeleton: nameSkeleton("other") },
+      ], "skeletons after the backfill");
+      await assert.rejects(
+        db.runner.query(`INSERT INTO application_tokens (hash, name, name_skeleton, role, kid, jti, requested_by, valid_until) VALUES ($1, 'rt-adrnin', $2, 'admin', 'k', $3, 'test', now())`, [
+          randomBytes(32).toString("hex"),
+          nameSkeleton("rt-adrnin"),
+          randomUUID(),
+        ]),
+        /name_skeleton/,
+        "a new look-alike of either is refused by the database",
+      );
+      assert.deepEqual(await backfillNameSkeletons(db.runner, () => {}), { filled: 0, lookAlikes: 1 }, "a second run changes nothing");
     } finally {
       await db.close();
     }

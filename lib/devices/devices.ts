@@ -14,6 +14,7 @@ import { BrokerUnavailableError } from "../mqtt/dynsec.ts";
 import { newPassword } from "../mqtt/passwords.ts";
 import { DEVICE_ID, type DeviceResponse, type RegisterDeviceInput, type RegisteredDevice } from "../schemas/device.ts";
 import { hashToken } from "../tokens/hash-token.ts";
+import { nameSkeleton } from "../tokens/name-skeleton.ts";
 
 export { registerDeviceSchema } from "../schemas/device.ts";
 
@@ -70,13 +71,18 @@ export async function listDevices(): Promise<DeviceResponse[]> {
   return rows.map((row) => toResponse(row, settings));
 }
 
+/** A device id from a path: anything else (a NUL would make PostgreSQL fail with a 500) is a 400 before the database. */
+export function assertDeviceId(id: string): void {
+  if (!DEVICE_ID.test(id)) throw new ApiError("bad_request", "Malformed device id: expected 1-64 of A-Z a-z 0-9 _ . -");
+}
+
 /**
  * Removes the device and, with it, every token it was issued (at once, on
  * the REST side), then its broker client (dropping its connection). With the
  * broker down that last step is left to the reconcile when it is back.
  */
 export async function removeDevice(id: string): Promise<boolean> {
-  if (!DEVICE_ID.test(id)) throw new ApiError("bad_request", "Malformed device id");
+  assertDeviceId(id);
   const connection = broker();
   const { count } = await db().device.deleteMany({ where: { id } });
   if (count === 0) return false;
@@ -120,7 +126,7 @@ export async function issueDeviceToken(id: string, now = new Date()): Promise<De
     await db().$transaction([
       db().applicationToken.deleteMany({ where: { deviceId: id, validUntil: { lte: now } } }),
       db().applicationToken.create({
-        data: { hash: hashToken(token), name, role: device.role, kid, jti, requestedBy: `device:${id}`, issueDate: now, validUntil: new Date(exp * 1000), deviceId: id },
+        data: { hash: hashToken(token), name, nameSkeleton: nameSkeleton(name), role: device.role, kid, jti, requestedBy: `device:${id}`, issueDate: now, validUntil: new Date(exp * 1000), deviceId: id },
       }),
     ]);
     return { kind: "token", token };

@@ -1,4 +1,4 @@
-import { mkdirSync, openSync, readFileSync, unlinkSync, writeFileSync, closeSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 
 /**
@@ -46,9 +46,22 @@ export function dataDirOf(current: { TESSERA_DATA_DIR: string }): string {
   return path.resolve(current.TESSERA_DATA_DIR);
 }
 
-/** Creates dataDir (mode 0700) if needed. */
+/**
+ * Creates dataDir with mode 0700, or tightens an existing one to 0700: it
+ * holds the database files and secrets.json, and a dir made by hand (or by
+ * an older version) is often 0755, which lets every local user read the
+ * database. Called by `tessera start` and by every CLI command.
+ */
 export function ensureDataDir(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const mode = statSync(dataDir).mode & 0o777;
+  if (mode === 0o700) return;
+  try {
+    chmodSync(dataDir, 0o700);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") throw error;
+    throw new Error(`The data dir ${dataDir} has mode ${mode.toString(8).padStart(4, "0")} and this user cannot change it (not its owner); make it 0700 (chmod 700), as it holds the database and its secrets.`);
+  }
 }
 
 export function lockFile(dataDir: string): string {

@@ -3,8 +3,15 @@ import { ROLES } from "../auth/permissions.ts";
 
 // Application tokens: the one schema for the API, the CLI and the form.
 
-/** Control, format (bidi overrides, zero-width) and line/paragraph separator characters. */
-const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+/**
+ * Control, format (bidi overrides, zero-width), line/paragraph separator and
+ * default-ignorable characters (fillers such as U+3164, the combining grapheme
+ * joiner U+034F, variation selectors), and U+2800, the blank braille pattern:
+ * each renders as nothing or as a blank, so "rt-admin" plus any of them looks
+ * like "rt-admin". Look-alikes that do render are refused by their skeleton
+ * (lib/tokens/name-skeleton.ts).
+ */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
 export const NAME_MAX = 30;
 
 export const tokenName = z

@@ -7,13 +7,15 @@ import { prismaCode } from "../db/errors.ts";
 import { env } from "../env.ts";
 import type { CreateTokenInput, CreatedTokenResponse } from "../schemas/token.ts";
 import { hashToken } from "./hash-token.ts";
+import { nameSkeleton } from "./name-skeleton.ts";
 import { toTokenResponse } from "./token-response.ts";
 
 /**
  * Signs a new application token and stores its hash. The token string is
- * returned here once and never stored. The unique name is enforced by the
- * database, so of concurrent creates with one name exactly one wins (409 for
- * the others).
+ * returned here once and never stored. The unique name and the unique
+ * look-alike skeleton of the name are enforced by the database, so of
+ * concurrent creates of one name, or of names that look alike, exactly one
+ * wins (409 for the others).
  */
 export async function createToken(
   requestedBy: string,
@@ -35,13 +37,21 @@ export async function createToken(
     { keys: settings.TESSERA_TOKEN_KEYS, issuer: settings.TESSERA_ISSUER },
     { role: input.role, jti, iat: Math.floor(now.getTime() / 1000), exp },
   );
+  const skeleton = nameSkeleton(input.name);
   try {
     const row = await db().applicationToken.create({
-      data: { hash: hashToken(token), name: input.name, role: input.role, kid, jti, requestedBy, issueDate: now, validUntil },
+      data: { hash: hashToken(token), name: input.name, nameSkeleton: skeleton, role: input.role, kid, jti, requestedBy, issueDate: now, validUntil },
     });
     return { token, ...toTokenResponse(row, now.getTime()) };
   } catch (error) {
-    if (prismaCode(error) === "P2002") throw new ApiError("conflict", "Token with the same name already exists");
+    if (prismaCode(error) === "P2002") throw await nameConflict(input.name, skeleton);
     throw error;
   }
+}
+
+/** The 409 for a name the database refused: the seed's sentence for the same name, or which existing name it looks like. */
+async function nameConflict(name: string, skeleton: string): Promise<ApiError> {
+  const existing = await db().applicationToken.findFirst({ where: { OR: [{ name }, { nameSkeleton: skeleton }] }, select: { name: true } });
+  if (!existing || existing.name === name) return new ApiError("conflict", "Token with the same name already exists");
+  return new ApiError("conflict", `Token name looks like the existing token ${JSON.stringify(existing.name)}; choose another name`);
 }

@@ -1,7 +1,7 @@
 import "server-only";
 import { ApiError, NO_STORE } from "../api/errors.ts";
 import { database } from "../db.ts";
-import type { TokenResponse } from "../schemas/token.ts";
+import { NAME_MAX, type TokenResponse } from "../schemas/token.ts";
 
 // The token list, answered from SQL that writes the JSON itself (the same
 // bytes JSON.stringify(toTokenResponse(row)) would), so 10,000 tokens never
@@ -98,10 +98,17 @@ function encodeCursor(cursor: Cursor): string {
   return Buffer.from(JSON.stringify([cursor.issueDate, cursor.name])).toString("base64url");
 }
 
+/** The only form encodeCursor writes an issue date in (years 1-9999, which PostgreSQL takes); anything else (e.g. "0", which Date.parse takes and PostgreSQL refuses) is not a cursor. */
+const CURSOR_DATE = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** Reads a cursor back; only what encodeCursor can have written gets to the database (a NUL or a bad date would make it fail with a 500). */
 function decodeCursor(text: string): Cursor {
   try {
     const [issueDate, name] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
-    if (typeof issueDate === "string" && typeof name === "string" && !Number.isNaN(Date.parse(issueDate))) return { issueDate, name };
+    const isDate = typeof issueDate === "string" && CURSOR_DATE.test(issueDate) && new Date(issueDate).toISOString() === issueDate;
+    // Not tokenName: names stored before a rule was tightened must still page. PostgreSQL refuses only NUL in text.
+    const isName = typeof name === "string" && !name.includes("\u0000") && [...name].length <= NAME_MAX;
+    if (isDate && isName) return { issueDate: issueDate as string, name: name as string };
   } catch {
     // falls through to the error below
   }

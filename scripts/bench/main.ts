@@ -98,6 +98,7 @@ async function main() {
     const { withDatabase } = await import("../cli/database.ts");
     const { db } = await import("../../lib/db.ts");
     const { createToken } = await import("../../lib/tokens/create-token.ts");
+    const { nameSkeleton } = await import("../../lib/tokens/name-skeleton.ts");
     const { revokeToken } = await import("../../lib/tokens/revoke-token.ts");
     const { ROLES } = await import("../../lib/auth/permissions.ts");
     const validUntil = new Date(Date.now() + 30 * 86_400_000);
@@ -107,6 +108,7 @@ async function main() {
           data: Array.from({ length: Math.min(1000, SEED - start) }, (_, i) => ({
             hash: randomBytes(32).toString("hex"),
             name: `seed-${start + i}`,
+            nameSkeleton: nameSkeleton(`seed-${start + i}`),
             role: ROLES[(start + i) % ROLES.length]!,
             kid: "bench",
             jti: randomUUID(),

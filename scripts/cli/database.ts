@@ -3,6 +3,7 @@ import { closeDatabase, database } from "../../lib/db.ts";
 import { migrate, type MigrateResult } from "../../lib/db/migrate.ts";
 import { acquireDataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
 import { loadOrCreateSecrets } from "../../lib/embedded/secrets.ts";
+import { backfillNameSkeletons } from "../../lib/tokens/name-skeleton.ts";
 import { env } from "../../lib/env.ts";
 
 export const MIGRATIONS_DIR = path.resolve("prisma/migrations");
@@ -11,7 +12,8 @@ export const MIGRATIONS_DIR = path.resolve("prisma/migrations");
  * Runs fn against the configured database, as one CLI command: takes the data
  * dir lock first when the database is embedded (so it never opens PGlite
  * beside a running server), fills in the embedded secrets (so tokens it signs
- * verify on the server), brings the schema up to date, and closes again.
+ * verify on the server), brings the schema up to date (and the look-alike
+ * skeletons of token names made before it had them), and closes again.
  */
 export async function withDatabase<T>(purpose: string, fn: () => Promise<T>): Promise<{ value: T; migrations: MigrateResult }> {
   const current = env();
@@ -23,7 +25,9 @@ export async function withDatabase<T>(purpose: string, fn: () => Promise<T>): Pr
       current.NEXTAUTH_SECRET ||= secrets.NEXTAUTH_SECRET;
     }
     try {
-      const migrations = await database().withRunner((runner) => migrate(runner, MIGRATIONS_DIR, (line) => console.error(`[tessera] ${line}`)));
+      const log = (line: string) => console.error(`[tessera] ${line}`);
+      const migrations = await database().withRunner((runner) => migrate(runner, MIGRATIONS_DIR, log));
+      await database().withRunner((runner) => backfillNameSkeletons(runner, log));
       return { value: await fn(), migrations };
     } finally {
       await closeDatabase();

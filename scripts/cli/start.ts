@@ -6,6 +6,7 @@ import { assertSecrets, EnvError, parseEnv } from "../../lib/env.ts";
 import { isDatabaseUnavailable } from "../../lib/db/errors.ts";
 import { migrate } from "../../lib/db/migrate.ts";
 import { closeDatabase, database } from "../../lib/db.ts";
+import { backfillNameSkeletons } from "../../lib/tokens/name-skeleton.ts";
 import { ensureFirstAdmin } from "../../lib/users/manage-users.ts";
 import { acquireDataDirLock, type DataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
 import { loadOrCreateSecrets } from "../../lib/embedded/secrets.ts";
@@ -57,6 +58,7 @@ export async function startCommand(args: string[]): Promise<number> {
             throw new EnvError(`Cannot reach the database to apply migrations: ${(error as Error).message}`);
           });
         log(`database schema up to date (${result.alreadyApplied + result.applied.length} migrations)`);
+        await database().withRunner((runner) => backfillNameSkeletons(runner, log));
       }
       if (current.TESSERA_LOCAL_LOGIN) {
         const admin = await ensureFirstAdmin(current.TESSERA_ADMIN_PASSWORD).catch((error: unknown) => {

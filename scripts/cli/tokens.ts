@@ -4,6 +4,7 @@ import { ZodError } from "zod";
 import { ApiError } from "../../lib/api/errors.ts";
 import { createTokenSchema } from "../../lib/schemas/token.ts";
 import { createToken } from "../../lib/tokens/create-token.ts";
+import { assertTokenHash } from "../../lib/tokens/get-token-or-throw.ts";
 import { listTokens } from "../../lib/tokens/list-tokens.ts";
 import { revokeToken } from "../../lib/tokens/revoke-token.ts";
 import { withDatabase } from "./database.ts";
@@ -53,6 +54,7 @@ export async function tokensCommand(args: string[]): Promise<number> {
     if (sub === "revoke") {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length !== 1) return fail("usage: tokens revoke HASH");
+      assertTokenHash(positionals[0]!); // a typo deserves a sentence here; the API does nothing, as the seed says
       const { value: deleted } = await withDatabase("tessera tokens revoke", () => revokeToken(positionals[0]!));
       console.log(deleted ? `Revoked ${positionals[0]}.` : `No token with hash ${positionals[0]}; nothing to revoke.`);
       return 0;

@@ -117,11 +117,12 @@ describe("input", () => {
       ["65 hex characters", "a".repeat(65), malformed],
       ["4 KB", "a".repeat(4096), malformed],
     ];
+    const before = await count();
     for (const [label, hash, expected] of cases) {
-      for (const method of ["GET", "DELETE"]) {
-        const response = await admin(`/api/tokens/${hash}`, { method });
-        report.check("Input: hashes in the path", `${method} ${label}`, expected, outcome(response));
-      }
+      report.check("Input: hashes in the path", `GET ${label}`, expected, outcome(await admin(`/api/tokens/${hash}`)));
+      // The seed's DELETE "does nothing if the specified token was not found": the remaining tokens, as for an unknown hash.
+      const deleted = await admin(`/api/tokens/${hash}`, { method: "DELETE" });
+      report.check("Input: hashes in the path", `DELETE ${label}`, `200 ${before} tokens`, `${deleted.status} ${Array.isArray(deleted.body) ? `${deleted.body.length} tokens` : deleted.body}`);
     }
   });
 });

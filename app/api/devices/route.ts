@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { listDevices, registerDevice, registerDeviceSchema } from "@/lib/devices/devices.ts";
 
@@ -11,3 +12,6 @@ export const POST = withAuth(async ({ caller, body }) => registerDevice(caller.l
   permission: "devices:manage",
   body: registerDeviceSchema,
 });
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { databaseIsUp } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { mqttService } from "@/lib/mqtt/service.ts";
@@ -15,3 +16,6 @@ export async function GET() {
   const status = !up ? "unavailable" : typeof mqtt === "object" && (mqtt.broker !== "ok" || mqtt.reconcile.state === "failing" || !["ok", "off"].includes(mqtt.responder)) ? "degraded" : "ok";
   return Response.json({ status, database: up ? "ok" : "unavailable", mqtt }, { status: up ? 200 : 503, headers: { "Cache-Control": "no-store" } });
 }
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 
 export const dynamic = "force-dynamic";
@@ -17,3 +18,6 @@ export const GET = withAuth(
       : { kind: caller.kind, role: caller.role, name: caller.name, userId: caller.userId },
   { permission: "me:read" },
 );
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

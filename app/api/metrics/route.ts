@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { metrics } from "@/lib/metrics.ts";
 
@@ -13,3 +14,6 @@ export const GET = withAuth(
   }),
   { permission: "metrics:read" },
 );
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { createTokenSchema } from "@/lib/schemas/token.ts";
 import { createToken } from "@/lib/tokens/create-token.ts";
@@ -21,3 +22,6 @@ export const POST = withAuth(async ({ caller, body }) => createToken(caller.labe
   appTokensRoute: true,
   body: createTokenSchema,
 });
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -3,8 +3,8 @@
 import { useMemo, useState } from "react";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { ListTable } from "@/components/ui/list-table.tsx";
+import { LocalTime } from "@/components/ui/local-time.tsx";
 import type { TokenResponse } from "@/lib/schemas/token.ts";
-import { formatDate, formatRelative } from "./format.ts";
 
 type Column = "name" | "role" | "requestedBy" | "issueDate" | "validUntil" | "lastUsed" | "status";
 const COLUMNS: [Column, string][] = [
@@ -66,20 +66,14 @@ export function TokenTable({ tokens, onRevoke }: { tokens: TokenResponse[]; onRe
           <td className="px-3 py-2">{token.role}</td>
           <td className="px-3 py-2">{token.requestedBy}</td>
           <td className="px-3 py-2 whitespace-nowrap">
-            <time dateTime={token.issueDate} suppressHydrationWarning>
-              {formatDate(token.issueDate)}
-            </time>
+            <LocalTime value={token.issueDate} />
           </td>
           <td className="px-3 py-2 whitespace-nowrap">
-            <time dateTime={token.validUntil} suppressHydrationWarning>
-              {formatDate(token.validUntil)}
-            </time>
+            <LocalTime value={token.validUntil} />
           </td>
           <td className="px-3 py-2 whitespace-nowrap">
             {token.lastUsed ? (
-              <time dateTime={token.lastUsed} title={formatDate(token.lastUsed)} suppressHydrationWarning>
-                {formatRelative(token.lastUsed)}
-              </time>
+              <LocalTime value={token.lastUsed} relative />
             ) : (
               <span className="text-slate-400">never</span>
             )}

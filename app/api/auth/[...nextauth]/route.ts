@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import NextAuth from "next-auth";
 import { authOptions } from "@/lib/auth/auth-options.ts";
 
@@ -23,3 +24,6 @@ function errorCodeOnly(request: Request): Request {
 }
 
 export { handler as GET, handler as POST };
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

@@ -1,4 +1,5 @@
 import { ApiError } from "@/lib/api/errors.ts";
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { removeDevice } from "@/lib/devices/devices.ts";
 
@@ -12,3 +13,6 @@ export const DELETE = withAuth(
   },
   { permission: "devices:manage" },
 );
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { GET, HEAD, POST, PUT, PATCH, OPTIONS } = otherMethods(["DELETE"]);

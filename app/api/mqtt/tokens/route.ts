@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { createMqttToken, listMqttTokens } from "@/lib/mqtt/credentials.ts";
 import { createMqttTokenSchema } from "@/lib/schemas/mqtt.ts";
@@ -12,3 +13,6 @@ export const POST = withAuth(async ({ caller, body }) => createMqttToken(caller.
   permission: "mqtt:credentials",
   body: createMqttTokenSchema,
 });
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET", "POST"]);

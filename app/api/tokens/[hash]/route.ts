@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { getTokenOrThrow } from "@/lib/tokens/get-token-or-throw.ts";
 import { tokenListResponse } from "@/lib/tokens/list-tokens.ts";
@@ -19,3 +20,6 @@ export const DELETE = withAuth(
   },
   { permission: "tokens:manage", appTokensRoute: true },
 );
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { POST, PUT, PATCH, OPTIONS } = otherMethods(["GET", "DELETE"]);

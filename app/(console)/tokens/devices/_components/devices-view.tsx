@@ -6,9 +6,9 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
 import { ListTable } from "@/components/ui/list-table.tsx";
+import { LocalTime } from "@/components/ui/local-time.tsx";
 import { registerDeviceSchema, type DeviceResponse, type RegisteredDevice } from "@/lib/schemas/device.ts";
 import { callApi } from "../../_components/api.ts";
-import { formatRelative } from "../../_components/format.ts";
 
 export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceResponse[]; roles: string[]; defaultRole: string }) {
   const [devices, setDevices] = useState(initial);
@@ -86,7 +86,7 @@ export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceRe
             <td className="px-3 py-2 font-medium text-slate-900">{device.id}</td>
             <td className="px-3 py-2">{device.role}</td>
             <td className="px-3 py-2 font-mono text-xs">{device.request_topic}</td>
-            <td className="px-3 py-2">{device.last_token_at ? <span suppressHydrationWarning>{formatRelative(device.last_token_at)}</span> : <span className="text-slate-400">never</span>}</td>
+            <td className="px-3 py-2">{device.last_token_at ? <LocalTime value={device.last_token_at} relative /> : <span className="text-slate-400">never</span>}</td>
             <td className="px-3 py-2 text-right">
               <Button variant="secondary" onClick={() => setRemoving(device)} aria-label={`Remove device ${device.id}`}>
                 Remove

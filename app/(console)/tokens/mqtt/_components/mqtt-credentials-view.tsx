@@ -4,9 +4,9 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import { ListTable } from "@/components/ui/list-table.tsx";
+import { LocalTime } from "@/components/ui/local-time.tsx";
 import type { MqttTokenListItem } from "@/lib/schemas/mqtt.ts";
 import { callApi } from "../../_components/api.ts";
-import { formatDate, formatRelative } from "../../_components/format.ts";
 
 const STATUS_STYLE: Record<MqttTokenListItem["status"], string> = {
   active: "bg-emerald-50 text-emerald-700 ring-1 ring-emerald-200",
@@ -47,9 +47,7 @@ export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] 
             <td className="px-3 py-2 font-mono text-xs">{item.username}</td>
             <td className="px-3 py-2">{item.requested_by}</td>
             <td className="px-3 py-2 whitespace-nowrap">
-              <time dateTime={item.expires_at} title={formatDate(item.expires_at)} suppressHydrationWarning>
-                {formatRelative(item.expires_at)}
-              </time>
+              <LocalTime value={item.expires_at} relative />
             </td>
             <td className="px-3 py-2">
               <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[item.status]}`}>{item.status}</span>

@@ -1,7 +1,9 @@
 import { ApiError, textResponse } from "@/lib/api/errors.ts";
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { db } from "@/lib/db.ts";
 import { bridgeConfig } from "@/lib/devices/bridge-config.ts";
+import { assertDeviceId } from "@/lib/devices/devices.ts";
 import { env } from "@/lib/env.ts";
 
 export const dynamic = "force-dynamic";
@@ -9,6 +11,7 @@ export const dynamic = "force-dynamic";
 // GET /api/devices/{id}/bridge-config[?address=host:port] - the mosquitto.conf snippet for the device's own broker (admin; no password in it)
 export const GET = withAuth(
   async ({ req, params }) => {
+    assertDeviceId(params.id!);
     const device = await db().device.findUnique({ where: { id: params.id! }, select: { id: true } });
     if (!device) throw new ApiError("not_found", "Device not found");
     try {
@@ -19,3 +22,6 @@ export const GET = withAuth(
   },
   { permission: "devices:manage" },
 );
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { POST, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["GET"]);

@@ -1,4 +1,5 @@
 import { ApiError } from "@/lib/api/errors.ts";
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { revokeMqttToken } from "@/lib/mqtt/credentials.ts";
 
@@ -16,3 +17,6 @@ export const DELETE = withAuth(
   },
   { permission: "mqtt:credentials" },
 );
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { GET, HEAD, POST, PUT, PATCH, OPTIONS } = otherMethods(["DELETE"]);

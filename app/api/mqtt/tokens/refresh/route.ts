@@ -1,3 +1,4 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { refreshMqttToken } from "@/lib/mqtt/credentials.ts";
 import { refreshMqttTokenSchema } from "@/lib/schemas/mqtt.ts";
@@ -9,3 +10,6 @@ export const POST = withAuth(async ({ body }) => refreshMqttToken(body), {
   permission: "mqtt:credentials",
   body: refreshMqttTokenSchema,
 });
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);
