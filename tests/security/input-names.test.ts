@@ -226,6 +226,7 @@ describe("methods", () => {
     "/api/devices/[id]/bridge-config": { sample: "/api/devices/dev-405/bridge-config", methods: ["GET"] },
     "/api/health": { sample: "/api/health", methods: ["GET"] },
     "/api/me": { sample: "/api/me", methods: ["GET"] },
+    "/api/me/sessions": { sample: "/api/me/sessions", methods: ["DELETE"] },
     "/api/metrics": { sample: "/api/metrics", methods: ["GET"] },
     "/api/mqtt/tokens": { sample: "/api/mqtt/tokens", methods: ["GET", "POST"] },
     "/api/mqtt/tokens/[id]": { sample: "/api/mqtt/tokens/6f1c2b9e-0d7a-4c55-9f3e-1a2b3c4d5e6f", methods: ["DELETE"] },

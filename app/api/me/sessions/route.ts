@@ -1,4 +1,5 @@
 import { ApiError } from "@/lib/api/errors.ts";
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { endAllSessions } from "@/lib/users/sessions.ts";
 
@@ -10,3 +11,6 @@ export const DELETE = withAuth(
   },
   { permission: "me:read" },
 );
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { GET, POST, PUT, PATCH, OPTIONS } = otherMethods(["DELETE"]);
