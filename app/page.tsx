@@ -1,6 +1,6 @@
 import packageJson from "../package.json" with { type: "json" };
 
-// GET / - names the product and its version; sign-in and the Tokens view come later.
+// GET / - names the product and its version, and links to the console and health.
 export default function HomePage() {
   return (
     <main className="mx-auto flex min-h-screen max-w-2xl flex-col justify-center gap-6 px-6">

@@ -9,6 +9,7 @@
 //   frank  - email_verified true        } the control: listed and verified, admin
 //   carol, carol2 - both carol@example.test: two subjects, one email
 //   mallory - email "admin": the local admin's username
+//   squatter - email grace@example.test, email_verified absent: must not take grace's username
 // Any other login name is a user with the defaults and no groups. Any
 // password is accepted by the provider's development login page.
 import Provider from "oidc-provider";
@@ -27,6 +28,7 @@ const USERS = {
   carol: {},
   carol2: { email: "carol@example.test" },
   mallory: { email: "admin" },
+  squatter: { email: "grace@example.test", email_verified: undefined },
 };
 
 function claimsOf(id) {

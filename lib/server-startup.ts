@@ -11,7 +11,8 @@ import { assertSecrets, env, EnvError } from "./env.ts";
  * - stamps each incoming request with its TCP peer address (see
  *   lib/auth/client-address.ts), overwriting any client-sent value;
  * - refuses a request body larger than MAX_BODY_BYTES before anything reads
- *   it (see bodyRefusal).
+ *   it, a method nothing here serves, and protocol upgrades (see
+ *   requestRefusal and the upgrade branch).
  *
  * No shutdown hook closes the database: next start drains its connections on
  * SIGTERM and exits, and both engines are crash-safe for committed data
@@ -40,7 +41,9 @@ export async function checkServerEnvironment(): Promise<void> {
  * here with 413, and a body of unknown length (chunked) with 411: nothing
  * of it is kept.
  */
-export function bodyRefusal(headers: http.IncomingHttpHeaders): { status: number; text: string } | null {
+export function requestRefusal(headers: http.IncomingHttpHeaders, method = "GET"): { status: number; text: string } | null {
+  // Next.js answers a method outside these (TRACE, PROPFIND, QUERY...) with a 500 and a stack trace in the log.
+  if (!KNOWN_METHODS.has(method)) return { status: 501, text: `Method ${method.slice(0, 20)} is not supported` };
   if (headers["transfer-encoding"] !== undefined) {
     return { status: 411, text: `Length Required: send the body with a Content-Length header (at most ${MAX_BODY_BYTES} bytes)` };
   }
@@ -50,6 +53,11 @@ export function bodyRefusal(headers: http.IncomingHttpHeaders): { status: number
   }
   return null;
 }
+
+const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/** Nothing here speaks another protocol: an Upgrade request (a WebSocket) is answered and closed, never left open. */
+const UPGRADE_REFUSAL = "Upgrade is not supported here\n";
 
 function guardIncomingRequests() {
   const marker = Symbol.for("tessera.clientAddressStamp");
@@ -61,7 +69,7 @@ function guardIncomingRequests() {
     if (event === "request") {
       const request = args[0] as http.IncomingMessage;
       request.headers[CLIENT_ADDRESS_HEADER] = request.socket?.remoteAddress ?? "unknown";
-      const refusal = bodyRefusal(request.headers);
+      const refusal = requestRefusal(request.headers, request.method);
       if (refusal) {
         const response = args[1] as http.ServerResponse;
         response.writeHead(refusal.status, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
@@ -74,6 +82,15 @@ function guardIncomingRequests() {
         response.end(refusal.text);
         return true;
       }
+    }
+    if (event === "upgrade") {
+      // Left to Next.js, such a request was never answered, never closed, and kept the server from shutting down.
+      const socket = args[1] as import("node:net").Socket;
+      socket.end(
+        `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(UPGRADE_REFUSAL)}\r\nConnection: close\r\n\r\n${UPGRADE_REFUSAL}`,
+      );
+      setTimeout(() => socket.destroy(), 1000).unref();
+      return true;
     }
     return (emit as (...all: unknown[]) => boolean).call(this, event, ...args);
   } as typeof proto.emit;

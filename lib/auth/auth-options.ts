@@ -64,7 +64,7 @@ export function authOptions(): NextAuthOptions {
           if (!user) throw new Error(BAD_LOGIN);
           attempt.succeeded();
           if (!user.role) throw new Error(NO_ACCESS);
-          return { id: user.id, name: user.name ?? user.username, username: user.username, role: user.role, address };
+          return { id: user.id, name: user.name ?? user.username, username: user.username, role: user.role, generation: user.sessionGeneration, address };
         },
       }),
     );
@@ -108,6 +108,7 @@ export function authOptions(): NextAuthOptions {
           const outcome = await upsertSsoUser({
             subject: String(claims.sub ?? user.id),
             email: typeof claims.email === "string" ? claims.email : undefined,
+            emailVerified: claims.email_verified === true,
             name: typeof claims.name === "string" ? claims.name : undefined,
             role,
           });
@@ -116,7 +117,7 @@ export function authOptions(): NextAuthOptions {
             return "/login?error=AccountConflict";
           }
           const stored = outcome.user;
-          Object.assign(user, { id: stored.id, username: stored.username, role: stored.role, name: stored.name ?? stored.username });
+          Object.assign(user, { id: stored.id, username: stored.username, role: stored.role, name: stored.name ?? stored.username, generation: stored.sessionGeneration });
           return true;
         } catch (error) {
           log.error("SSO sign-in failed", error);
@@ -126,12 +127,12 @@ export function authOptions(): NextAuthOptions {
       async jwt({ token, user }) {
         if (user) {
           // A sign-in: the session gets its row (lib/users/sessions.ts) and the cookie its id.
-          const signedIn = user as { id: string; username?: string; role?: string; name?: string | null; address?: string };
+          const signedIn = user as { id: string; username?: string; role?: string; name?: string | null; address?: string; generation?: number };
           token.sub = signedIn.id;
           token.username = signedIn.username;
           if (isRole(signedIn.role)) token.role = signedIn.role;
           try {
-            token.sid = await startSession(signedIn.id, Math.round(settings.TESSERA_SESSION_MAX_AGE_HOURS * 3600), signedIn.address);
+            token.sid = await startSession(signedIn.id, signedIn.generation ?? -1, Math.round(settings.TESSERA_SESSION_MAX_AGE_HOURS * 3600), signedIn.address);
           } catch (error) {
             log.error("sign-in failed: could not record the session", error);
             throw new Error(SIGN_IN_UNAVAILABLE);

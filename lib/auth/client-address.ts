@@ -5,13 +5,17 @@
 // cannot be trusted: instead, lib/server-startup.ts stamps every incoming
 // request with the TCP peer address in CLIENT_ADDRESS_HEADER, overwriting
 // whatever the client sent. Behind a reverse proxy (or on Vercel) set
-// TESSERA_TRUST_PROXY=true to use the first X-Forwarded-For entry instead.
+// TESSERA_TRUST_PROXY=true to use the LAST X-Forwarded-For entry instead:
+// the one the proxy in front of Tessera added (nginx's
+// $proxy_add_x_forwarded_for, AWS ALB and Traefik append to what the client
+// sent, so the first entry is whatever the client chose; Vercel overwrites
+// the header with the one address it saw).
 
 export const CLIENT_ADDRESS_HEADER = "x-tessera-client-address";
 
 export function clientAddress(request: Request, trustProxy: boolean): string {
   if (trustProxy) {
-    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
     if (forwarded) return forwarded.slice(0, 64);
   }
   return request.headers.get(CLIENT_ADDRESS_HEADER)?.slice(0, 64) || "unknown";

@@ -17,11 +17,15 @@ const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 
 /**
  * skeleton(X) of TR39: NFD, remove default-ignorable code points, replace
- * each character by its prototype, NFD again. Not for display: "m" becomes
- * "rn", "1" and "I" become "l".
+ * each character by its prototype, NFD again; then, beyond TR39, every run of
+ * white space becomes one space, since HTML shows "ops  admin" (two spaces)
+ * exactly like "ops admin". Not for display: "m" becomes "rn", "1" and "I"
+ * become "l".
  */
 export function nameSkeleton(name: string): string {
-  return unhomoglyph(name.normalize("NFD").replace(DEFAULT_IGNORABLE, "")).normalize("NFD");
+  return unhomoglyph(name.normalize("NFD").replace(DEFAULT_IGNORABLE, ""))
+    .normalize("NFD")
+    .replace(/\s+/gu, " ");
 }
 
 /**

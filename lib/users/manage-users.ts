@@ -5,6 +5,7 @@ import type { Role } from "../auth/permissions.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { hashPassword } from "./passwords.ts";
+import { endAllSessions } from "./sessions.ts";
 
 export function generatePassword(): string {
   return randomBytes(18).toString("base64url");
@@ -44,18 +45,20 @@ export async function setLocalPassword(username: string, password: string): Prom
   if (password.length < 12) throw new ApiError("bad_request", "password must be at least 12 characters");
   const passwordHash = await hashPassword(password);
   await db().$transaction(async (tx) => {
-    const { count } = await tx.user.updateMany({ where: { username, provider: "local" }, data: { passwordHash } });
-    if (count === 0) throw new ApiError("not_found", `No local user named ${username}`);
-    await tx.userSession.deleteMany({ where: { user: { username } } });
+    const user = await tx.user.findFirst({ where: { username, provider: "local" }, select: { id: true } });
+    if (!user) throw new ApiError("not_found", `No local user named ${username}`);
+    await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
+    await endAllSessions(user.id, tx);
   });
 }
 
 /** Sets a user's role; null ("none") takes their access away and ends all their sessions. */
 export async function setUserRole(username: string, role: Role | null): Promise<void> {
   await db().$transaction(async (tx) => {
-    const { count } = await tx.user.updateMany({ where: { username }, data: { role } });
-    if (count === 0) throw new ApiError("not_found", `No user named ${username}`);
-    if (role === null) await tx.userSession.deleteMany({ where: { user: { username } } });
+    const user = await tx.user.findUnique({ where: { username }, select: { id: true } });
+    if (!user) throw new ApiError("not_found", `No user named ${username}`);
+    await tx.user.update({ where: { id: user.id }, data: { role } });
+    if (role === null) await endAllSessions(user.id, tx);
   });
 }
 
@@ -63,6 +66,5 @@ export async function setUserRole(username: string, role: Role | null): Promise<
 export async function signOutUser(username: string): Promise<number> {
   const user = await db().user.findUnique({ where: { username }, select: { id: true } });
   if (!user) throw new ApiError("not_found", `No user named ${username}`);
-  const { count } = await db().userSession.deleteMany({ where: { userId: user.id } });
-  return count;
+  return db().$transaction((tx) => endAllSessions(user.id, tx));
 }

@@ -11,13 +11,18 @@ import type { SignedInUser } from "./sign-in.ts";
 // ending a session is deleting its row, which every instance sees on its very
 // next request (the row is read on every request that a session makes).
 
-/** Records a sign-in; the returned id goes into the session cookie. */
-export async function startSession(userId: string, lifetimeSeconds: number, address: string | undefined): Promise<string> {
+/**
+ * Records a sign-in; the returned id goes into the session cookie.
+ * generation is the user's sessionGeneration read together with the
+ * credentials that were checked: if all sessions ended since (a password
+ * change racing this sign-in), the new session is born ended.
+ */
+export async function startSession(userId: string, generation: number, lifetimeSeconds: number, address: string | undefined): Promise<string> {
   const id = randomUUID();
   await db().$transaction([
     // Expired rows would only be refused; this keeps the table as small as the live sessions.
     db().userSession.deleteMany({ where: { expiresAt: { lt: new Date() } } }),
-    db().userSession.create({ data: { id, userId, expiresAt: new Date(Date.now() + lifetimeSeconds * 1000), address: address?.slice(0, 64) } }),
+    db().userSession.create({ data: { id, userId, generation, expiresAt: new Date(Date.now() + lifetimeSeconds * 1000), address: address?.slice(0, 64) } }),
   ]);
   return id;
 }
@@ -28,9 +33,14 @@ export async function endSession(id: string): Promise<void> {
   await db().userSession.deleteMany({ where: { id } });
 }
 
-/** "Sign out everywhere", a password change, a role taken away: ends all of a user's sessions. Returns how many. */
-export async function endAllSessions(userId: string): Promise<number> {
-  const { count } = await db().userSession.deleteMany({ where: { userId } });
+/**
+ * "Sign out everywhere", a password change, a role taken away: ends all of a
+ * user's sessions, including any sign-in still under way (the generation goes
+ * up). Returns how many sessions there were. tx: the caller's transaction.
+ */
+export async function endAllSessions(userId: string, tx: Pick<ReturnType<typeof db>, "user" | "userSession"> = db()): Promise<number> {
+  await tx.user.updateMany({ where: { id: userId }, data: { sessionGeneration: { increment: 1 } } });
+  const { count } = await tx.userSession.deleteMany({ where: { userId } });
   return count;
 }
 
@@ -45,7 +55,7 @@ export async function sessionUser(userId: string, sessionId: string): Promise<Si
   const [user] = await database().query<{ id: string; username: string; name: string | null; role: Role }>(
     `SELECT u.id, u.username, u.name, u.role::text AS role
        FROM user_sessions s JOIN users u ON u.id = s.user_id
-      WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > now() AND u.role IS NOT NULL`,
+      WHERE s.id = $1 AND s.user_id = $2 AND s.expires_at > now() AND s.generation = u.session_generation AND u.role IS NOT NULL`,
     [sessionId, userId],
   );
   return user ?? null;

@@ -11,40 +11,45 @@ export interface SignedInUser {
   role: Role;
 }
 
+/** A user whose credentials were just checked, with the session generation read together with them (lib/users/sessions.ts). */
+export type VerifiedUser<R = Role> = Omit<SignedInUser, "role"> & { role: R; sessionGeneration: number };
+
 /**
  * A local account whose password matches (role null when its access was
  * taken away), or null; the same effort either way.
  */
-export async function verifyLocalLogin(username: string, password: string): Promise<(Omit<SignedInUser, "role"> & { role: Role | null }) | null> {
+export async function verifyLocalLogin(username: string, password: string): Promise<VerifiedUser<Role | null> | null> {
   const user = await db().user.findUnique({
     where: { username },
-    select: { id: true, username: true, name: true, role: true, provider: true, passwordHash: true },
+    select: { id: true, username: true, name: true, role: true, provider: true, passwordHash: true, sessionGeneration: true },
   });
   const ok = await verifyPassword(password, user?.provider === "local" ? user.passwordHash : null);
   if (!ok || !user) return null;
   await db().user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-  return { id: user.id, username: user.username, name: user.name, role: user.role };
+  return { id: user.id, username: user.username, name: user.name, role: user.role, sessionGeneration: user.sessionGeneration };
 }
 
 /** An SSO sign-in: the account it signs in to, or why it was refused (a sentence for the log). */
-export type SsoSignIn = { ok: true; user: SignedInUser } | { ok: false; refused: string };
+export type SsoSignIn = { ok: true; user: VerifiedUser } | { ok: false; refused: string };
 
 /**
  * Records an SSO sign-in: creates the user on first sign-in, refreshes role,
- * email and name on every one. An identity whose username (its email, or
- * oidc:<sub>) already belongs to another account, local or another subject's,
+ * email and name on every one. The username is the email only when the
+ * issuer says it is verified (otherwise oidc:<sub>): an unverified claim to
+ * someone's address must not take their username first. An identity whose
+ * username already belongs to another account, local or another subject's,
  * is refused, never merged into it: that would hand the account over.
  */
-export async function upsertSsoUser(identity: { subject: string; email?: string; name?: string; role: Role }): Promise<SsoSignIn> {
-  const username = identity.email?.toLowerCase() ?? `oidc:${identity.subject}`;
+export async function upsertSsoUser(identity: { subject: string; email?: string; emailVerified: boolean; name?: string; role: Role }): Promise<SsoSignIn> {
+  const username = identity.email && identity.emailVerified ? identity.email.toLowerCase() : `oidc:${identity.subject}`;
   const upsert = () =>
     db().user.upsert({
       where: { provider_subject: { provider: "oidc", subject: identity.subject } },
       create: { username, email: identity.email, name: identity.name, role: identity.role, provider: "oidc", subject: identity.subject, lastLoginAt: new Date() },
       update: { email: identity.email, name: identity.name, role: identity.role, lastLoginAt: new Date() },
-      select: { id: true, username: true, name: true, role: true },
+      select: { id: true, username: true, name: true, role: true, sessionGeneration: true },
     });
-  const stored = async (): Promise<SignedInUser> => ({ ...(await upsert()), role: identity.role });
+  const stored = async (): Promise<VerifiedUser> => ({ ...(await upsert()), role: identity.role });
   try {
     return { ok: true, user: await stored() };
   } catch (error) {

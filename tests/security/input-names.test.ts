@@ -166,6 +166,13 @@ describe("look-alike token names", () => {
     assert.deepEqual(await names(), before, "nothing was stored");
   });
 
+  test("a name with two spaces where another has one is a 409 naming it (HTML shows both alike)", async () => {
+    const single = `ops a${suffix}`;
+    report.check("Input: look-alike names", "first name with one space", "200", String((await send("POST", "/api/tokens", { body: { name: single, role: "viewer", validUntil: inDays(1) } })).status));
+    const double = await send("POST", "/api/tokens", { body: { name: single.replace(" ", "  "), role: "viewer", validUntil: inDays(1) } });
+    report.check("Input: look-alike names", "the same name with two spaces", `409 Token name looks like the existing token "${single}"; choose another name`, summary(double));
+  });
+
   test("a name whose confusable skeleton (Unicode TR39) equals an existing name's is a 409 naming it", async () => {
     const before = await names();
     const looksLike = `409 Token name looks like the existing token "${base}"; choose another name`;

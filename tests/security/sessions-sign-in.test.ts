@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
@@ -118,6 +119,27 @@ describe("what ends a session", () => {
   });
 });
 
+describe("sessions racing a password change", () => {
+  test("a sign-in that checked the old password while it changed gets no session that works", { skip: engine !== "postgres" && "PostgreSQL only: the CLI runs beside the server" }, async () => {
+    const [created] = await cli(["users", "create", "sess-race", "--role", "viewer"]);
+    const old = created!.trim().split("\n")[0]!;
+    const attempts: Promise<string | undefined>[] = [];
+    let changing = true;
+    const change = tessera.cli(["users", "set-password", "sess-race"]).finally(() => (changing = false));
+    // Sign-ins with the old password, one every 40 ms, until the change is done, and a few after.
+    const attempt = async () => {
+      attempts.push(signIn(tessera.url, "sess-race", old).then((result) => result.cookie));
+      await new Promise((resolve) => setTimeout(resolve, 40));
+    };
+    while (changing && attempts.length < 400) await attempt();
+    for (let i = 0; i < 5; i++) await attempt();
+    assert.equal((await change).code, 0, "set-password");
+    const cookies = (await Promise.all(attempts)).filter((cookie): cookie is string => Boolean(cookie));
+    const working = (await Promise.all(cookies.map(async (cookie) => (await me(cookie)).status))).filter((status) => status === 200).length;
+    report.check("Sessions", `sign-ins with the old password around a password change (${attempts.length} tried, ${cookies.length} got a cookie): cookies that still work`, "0", String(working));
+  });
+});
+
 describe("the same-origin rule, at whatever address the console is opened", () => {
   const port = () => new URL(tessera.url).port;
   const lan = Object.values(os.networkInterfaces())
@@ -202,6 +224,39 @@ describe("request bodies are refused before they are buffered", () => {
   });
 });
 
+describe("requests nothing here serves are answered, not left hanging", () => {
+  /** Sends raw bytes and resolves with the first line of the answer, or "no answer" after 5 s. */
+  function raw(text: string): Promise<string> {
+    const url = new URL(tessera.url);
+    return new Promise((resolve) => {
+      const socket = net.connect(Number(url.port), url.hostname, () => socket.write(text));
+      let answer = "";
+      const timer = setTimeout(() => {
+        socket.destroy();
+        resolve(answer.split("\r\n")[0] || "no answer");
+      }, 5000);
+      socket.on("data", (chunk) => (answer += chunk));
+      socket.on("close", () => {
+        clearTimeout(timer);
+        resolve(answer.split("\r\n")[0] || "closed without an answer");
+      });
+      socket.on("error", () => {});
+    });
+  }
+
+  test("an Upgrade (WebSocket) request gets an answer and its connection is closed", async () => {
+    const answer = await raw("GET /api/tokens HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+    report.check("Request bodies", "GET /api/tokens with Connection: Upgrade (websocket)", "HTTP/1.1 501 Not Implemented", answer);
+  });
+
+  test("methods outside HTTP's usual ones get 501 with a sentence, not a 500", async () => {
+    for (const [method, path] of [["TRACE", "/"], ["TRACE", "/api/health"], ["PROPFIND", "/api/tokens"], ["QUERY", "/api/me"]] as const) {
+      const response = await call(`${tessera.url}${path}`, { method, token: tessera.adminToken }).catch((error: Error) => ({ status: 0, body: error.message }));
+      report.check("Methods", `${method} ${path}`, `501 Method ${method} is not supported`, outcome(response as { status: number; body: unknown }));
+    }
+  });
+});
+
 describe("pages: redirects after sign-in and the Content-Security-Policy", () => {
   test("a hostile callbackUrl never leaves the site and never breaks the page", async () => {
     const cookie = await session("sess-origin");
@@ -229,6 +284,13 @@ describe("pages: redirects after sign-in and the Content-Security-Policy", () =>
     report.check("Content-Security-Policy", "GET /login: script-src", "script-src 'self' 'nonce-…' 'strict-dynamic'", script[0]!);
     report.check("Content-Security-Policy", "GET /login: unsafe-inline anywhere", "no", policies[0]!.includes("unsafe-inline") ? "yes" : "no");
     report.check("Content-Security-Policy", "two responses, two nonces", "different", policies[0] !== policies[1] && !policies[0]!.includes("(none)") ? "different" : "same");
+    for (const path of ["/", "/login", "/no-such-page"]) {
+      const response = await fetch(`${tessera.url}${path}`);
+      const nonce = /'nonce-([^']+)'/.exec(response.headers.get("content-security-policy") ?? "")?.[1];
+      const scripts = [...(await response.text()).matchAll(/<script\b[^>]*>/g)].map((match) => match[0]);
+      const without = scripts.filter((tag) => !nonce || !tag.includes(`nonce="${nonce}"`)).length;
+      report.check("Content-Security-Policy", `GET ${path}: <script> tags without this response's nonce`, "0", `${without} of ${scripts.length}`.replace(/^0 of \d+$/, "0"));
+    }
   });
 });
 
@@ -275,6 +337,15 @@ describe("the sign-in throttle", () => {
     report.check("Sign-in throttle", "the right password from that address", "Too many failed sign-ins; try again in 15 minutes", String(right.error));
     const owner = await signIn(proxied.url, "admin", ADMIN_PASSWORD, from("198.51.100.7"));
     report.check("Sign-in throttle", "the owner from another address", "signed in", owner.cookie ? "signed in" : String(owner.error));
+  });
+
+  test("behind a proxy, the address is the entry the proxy added, not one the client chose", async () => {
+    const answers: string[] = [];
+    for (let i = 0; i <= MAX_FAILURES; i++) {
+      // nginx's $proxy_add_x_forwarded_for appends the peer address to whatever the client sent.
+      answers.push(String((await signIn(proxied.url, "admin", `wrong-${i}`, { "x-forwarded-for": `10.9.${i}.1, 203.0.113.77` })).error));
+    }
+    report.check("Sign-in throttle", `${MAX_FAILURES + 1} wrong passwords, a new spoofed first X-Forwarded-For entry each time: the last answer`, "Too many failed sign-ins; try again in 15 minutes", answers.at(-1)!);
   });
 
   test("a burst of concurrent attempts gets exactly the limit's password checks", async () => {

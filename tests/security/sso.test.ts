@@ -124,6 +124,15 @@ describe("SSO: an identity whose username is taken", () => {
     report.check("SSO: username collisions", "first subject again afterwards", "viewer", await roleOf(again));
   });
 
+  test("an unverified email does not take the username of the address's owner", async () => {
+    const squatter = await walkSsoSignIn(app, "squatter"); // email grace@example.test, email_verified absent
+    const name = async (walk: SsoWalk) =>
+      walk.session ? String(((await call(`${app}/api/me`, { headers: { cookie: `next-auth.session-token=${walk.session}` } })).body as { name: string }).name) : landing(walk);
+    report.check("SSO: username collisions", "unverified grace@example.test (subject squatter) signs in first: username", "oidc:squatter", await name(squatter));
+    const owner = await walkSsoSignIn(app, "grace"); // the verified owner of grace@example.test
+    report.check("SSO: username collisions", "then the verified owner of grace@example.test: username", "grace@example.test", await name(owner));
+  });
+
   test("one new identity signing in 5 times at once: every time to the same, one account (a race is not a collision)", async () => {
     const walks = await Promise.all(Array.from({ length: 5 }, () => walkSsoSignIn(app, "zoe")));
     const outcomes = await Promise.all(walks.map(roleOf));

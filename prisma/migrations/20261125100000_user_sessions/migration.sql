@@ -1,8 +1,10 @@
 -- Sessions that can end: each console sign-in gets a row, and its cookie
 -- carries the row's id. A request with a session cookie is served only while
--- the row exists, so signing out (the row is deleted), "sign out everywhere",
--- a password change and a role change to none (all the user's rows are
--- deleted) end a session on every instance at once. Rows expire with the
+-- the row exists and its generation is the user's, so signing out (the row
+-- is deleted), "sign out everywhere", a password change and a role change to
+-- none (the user's generation goes up) end a session on every instance at
+-- once; a sign-in that checked the old password while the password changed
+-- carries the old generation and is dead on arrival. Rows expire with the
 -- session's absolute lifetime (TESSERA_SESSION_MAX_AGE_HOURS after sign-in).
 CREATE TABLE "user_sessions" (
     "id" UUID NOT NULL,
@@ -10,6 +12,7 @@ CREATE TABLE "user_sessions" (
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "expires_at" TIMESTAMPTZ(3) NOT NULL,
     "address" VARCHAR(64),
+    "generation" INTEGER NOT NULL,
 
     CONSTRAINT "user_sessions_pkey" PRIMARY KEY ("id")
 );
@@ -22,3 +25,5 @@ ALTER TABLE "user_sessions" ADD CONSTRAINT "user_sessions_user_id_fkey" FOREIGN 
 -- A user whose role is taken away (tessera users set-role NAME none) keeps
 -- the account but may not sign in.
 ALTER TABLE "users" ALTER COLUMN "role" DROP NOT NULL;
+
+ALTER TABLE "users" ADD COLUMN "session_generation" INTEGER NOT NULL DEFAULT 0;

@@ -1,8 +1,8 @@
 "use client";
 
-import { signOut } from "next-auth/react";
 import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
+import { signOutHere } from "../../_components/sign-out-button.tsx";
 
 /** Ends every session of this user on the server (DELETE /api/me/sessions), then this browser's cookie. */
 export function SignOutEverywhere() {
@@ -17,7 +17,7 @@ export function SignOutEverywhere() {
       setError(response ? await response.text() : "Tessera could not be reached; nothing was changed.");
       return;
     }
-    await signOut({ callbackUrl: "/login" });
+    await signOutHere();
   }
   return (
     <div className="mt-8">

@@ -1,11 +1,12 @@
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import NextAuth from "next-auth";
+import { NextRequest } from "next/server";
 import { authOptions } from "@/lib/auth/auth-options.ts";
 
 export const dynamic = "force-dynamic";
 
 // GET|POST /api/auth/* - next-auth: sign-in (local and SSO), callbacks, session, sign-out
-async function handler(request: Request, context: { params: Promise<{ nextauth: string[] }> }) {
+async function handler(request: NextRequest, context: { params: Promise<{ nextauth: string[] }> }) {
   return NextAuth(authOptions())(errorCodeOnly(request), context);
 }
 
@@ -15,12 +16,12 @@ async function handler(request: Request, context: { params: Promise<{ nextauth: 
  * values are codes (AccessDenied, OAuthCallback...), so anything else is
  * reduced to letters and digits first.
  */
-function errorCodeOnly(request: Request): Request {
+function errorCodeOnly(request: NextRequest): NextRequest {
   const url = new URL(request.url);
   const code = url.searchParams.get("error");
   if (!url.pathname.endsWith("/api/auth/error") || code === null || /^[A-Za-z0-9]{0,64}$/.test(code)) return request;
   url.searchParams.set("error", code.replace(/[^A-Za-z0-9]/g, "").slice(0, 64));
-  return new Request(url, request);
+  return new NextRequest(url, request); // next-auth reads the query from nextUrl
 }
 
 export { handler as GET, handler as POST };
