@@ -72,7 +72,11 @@ function guardIncomingRequests() {
       const refusal = requestRefusal(request.headers, request.method);
       if (refusal) {
         const response = args[1] as http.ServerResponse;
-        response.writeHead(refusal.status, { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" });
+        response.writeHead(refusal.status, {
+          "Content-Type": "text/plain; charset=utf-8",
+          "Content-Length": Buffer.byteLength(refusal.text),
+          "Cache-Control": "no-store",
+        });
         // What the client is still sending is read and dropped, never kept, so it gets to read this answer
         // (closing at once would reset the connection and lose it); a body that is still coming 10 s later
         // loses its connection.
