@@ -4,7 +4,10 @@
 // DATABASE_URL. Ends with one line "N passed, N failed" and exits non-zero if
 // anything failed or a runner broke without reporting.
 //
-//   node scripts/run-tests.mjs all|node|security|e2e|pg [--no-build]
+//   node scripts/run-tests.mjs all|node|unit|security|e2e|pg [--no-build]
+//
+// "unit" runs tests/unit alone: no build, no server, files in parallel (the
+// fast loop; seconds). The other modes include it.
 //
 // The security suite (tests/security) is part of "all", "node" and "pg";
 // "security" runs it alone. After it runs, docs/security.md is rewritten
@@ -16,7 +19,7 @@ import path from "node:path";
 
 const require = createRequire(import.meta.url);
 const [mode = "all", ...flags] = process.argv.slice(2);
-const modes = { all: ["node", "e2e"], node: ["node"], security: ["node"], e2e: ["e2e"], pg: ["node"] };
+const modes = { all: ["node", "e2e"], node: ["node"], unit: ["node"], security: ["node"], e2e: ["e2e"], pg: ["node"] };
 if (!modes[mode]) {
   console.error(`usage: run-tests.mjs ${Object.keys(modes).join("|")} [--no-build]`);
   process.exit(2);
@@ -60,10 +63,10 @@ async function build() {
 }
 
 async function nodeSuites() {
-  const root = mode === "security" ? "tests/security" : "tests";
+  const root = mode === "security" ? "tests/security" : mode === "unit" ? "tests/unit" : "tests";
   // Forget this engine's earlier security results; keep the other engine's, so docs/security.md shows both.
   const engine = mode === "pg" ? "postgres" : "pglite";
-  if (existsSync("test-results/security")) {
+  if (mode !== "unit" && existsSync("test-results/security")) {
     for (const file of readdirSync("test-results/security")) if (file.startsWith(`${engine}-`)) rmSync(path.join("test-results/security", file));
   }
   const files = readdirSync(root, { recursive: true })
@@ -77,7 +80,8 @@ async function nodeSuites() {
     "./scripts/register.mjs",
     "--test",
     "--test-reporter=spec",
-    "--test-concurrency=1",
+    // Server tests each start a production server: one file at a time on 2 cores. Unit files run in parallel.
+    ...(mode === "unit" ? [] : ["--test-concurrency=1"]),
     "--test-timeout=300000",
     ...files,
   ]);
@@ -90,7 +94,7 @@ async function nodeSuites() {
   totals.passed += pass;
   totals.failed += fail + (cancelled || 0);
   if (result.code !== 0 && fail + (cancelled || 0) === 0) problems.push(`node:test exited ${result.code}`);
-  await run(process.execPath, ["scripts/security-report.mjs"]);
+  if (mode !== "unit") await run(process.execPath, ["scripts/security-report.mjs"]); // unit runs no security case
 }
 
 async function e2e() {
@@ -109,7 +113,7 @@ async function e2e() {
 }
 
 const started = Date.now();
-const built = flags.includes("--no-build") && existsSync(".next/BUILD_ID") ? true : await build();
+const built = mode === "unit" || (flags.includes("--no-build") && existsSync(".next/BUILD_ID")) ? true : await build();
 if (built) {
   for (const step of modes[mode]) await (step === "node" ? nodeSuites() : e2e());
 }

@@ -5,8 +5,6 @@ import { can } from "@/lib/auth/permissions.ts";
 import { currentSessionUser } from "@/lib/auth/current-session.ts";
 import { SignOutButton } from "./_components/sign-out-button.tsx";
 
-export const dynamic = "force-dynamic";
-
 // The signed-in console: header with the user, role and sign-out; the menu shows only what the role may use.
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await currentSessionUser();

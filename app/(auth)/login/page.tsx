@@ -4,7 +4,6 @@ import { safeCallbackPath } from "@/lib/auth/safe-redirect.ts";
 import { currentSessionUser } from "@/lib/auth/current-session.ts";
 import { LoginForm } from "./_components/login-form.tsx";
 
-export const dynamic = "force-dynamic";
 export const metadata = { title: "Sign in · Tessera" };
 
 // No prototype: ?error=constructor or __proto__ must not find Object's members (the page answered 500).

@@ -3,7 +3,6 @@ import { can, PERMISSIONS, type Permission } from "@/lib/auth/permissions.ts";
 import { currentSessionUser } from "@/lib/auth/current-session.ts";
 import { SignOutEverywhere } from "./_components/sign-out-everywhere.tsx";
 
-export const dynamic = "force-dynamic";
 export const metadata = { title: "Account · Tessera" };
 
 const DESCRIPTIONS: Record<Permission, string> = {

@@ -3,8 +3,6 @@ import { can } from "@/lib/auth/permissions.ts";
 import { currentSessionUser } from "@/lib/auth/current-session.ts";
 import { TokenTabs } from "./_components/token-tabs.tsx";
 
-export const dynamic = "force-dynamic";
-
 export default async function TokensLayout({ children }: { children: ReactNode }) {
   const user = await currentSessionUser();
   const tabs = [

@@ -5,7 +5,6 @@ import { env } from "@/lib/env.ts";
 import { listTokens } from "@/lib/tokens/list-tokens.ts";
 import { TokensView } from "./_components/tokens-view.tsx";
 
-export const dynamic = "force-dynamic";
 export const metadata = { title: "App Tokens · Tessera" };
 
 // GET /tokens - the application tokens view (admin)

@@ -2,8 +2,6 @@ import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { listDevices, registerDevice, registerDeviceSchema } from "@/lib/devices/devices.ts";
 
-export const dynamic = "force-dynamic";
-
 // GET /api/devices - the registered devices (admin)
 export const GET = withAuth(async () => listDevices(), { permission: "devices:manage" });
 

@@ -3,8 +3,6 @@ import { databaseIsUp } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
 import { mqttService } from "@/lib/mqtt/service.ts";
 
-export const dynamic = "force-dynamic";
-
 // GET /api/health - the state of each component (no auth). The status code is
 // about the database alone (200 when it answers, 503 otherwise): a load
 // balancer must not drop an instance because the broker is down, which every

@@ -1,8 +1,6 @@
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 
-export const dynamic = "force-dynamic";
-
 // GET /api/me - who is calling (any role)
 export const GET = withAuth(
   async ({ caller }) =>

@@ -2,8 +2,6 @@ import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { metrics } from "@/lib/metrics.ts";
 
-export const dynamic = "force-dynamic";
-
 // GET /api/metrics - this server process's counters and memory (admin, monitoringViewer)
 export const GET = withAuth(
   async () => ({

@@ -4,8 +4,6 @@ import { createTokenSchema } from "@/lib/schemas/token.ts";
 import { createToken } from "@/lib/tokens/create-token.ts";
 import { pageRequest, tokenListResponse, tokenPageResponse } from "@/lib/tokens/list-tokens.ts";
 
-export const dynamic = "force-dynamic";
-
 // GET /api/tokens - every application token, oldest first (admin);
 // ?limit=N (1-1000) and ?cursor=<X-Next-Cursor> page through the same list.
 export const GET = withAuth(

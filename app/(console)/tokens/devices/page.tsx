@@ -5,7 +5,6 @@ import { listDevices } from "@/lib/devices/devices.ts";
 import { env } from "@/lib/env.ts";
 import { DevicesView } from "./_components/devices-view.tsx";
 
-export const dynamic = "force-dynamic";
 export const metadata = { title: "Devices · Tessera" };
 
 // GET /tokens/devices - devices that get REST tokens over MQTT (admin)

@@ -5,7 +5,6 @@ import { env } from "@/lib/env.ts";
 import { listMqttTokens } from "@/lib/mqtt/credentials.ts";
 import { MqttCredentialsView } from "./_components/mqtt-credentials-view.tsx";
 
-export const dynamic = "force-dynamic";
 export const metadata = { title: "MQTT credentials · Tessera" };
 
 // GET /tokens/mqtt - end users' short-lived MQTT credentials (admin, connectionManager)

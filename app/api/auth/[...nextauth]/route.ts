@@ -3,8 +3,6 @@ import NextAuth from "next-auth";
 import { NextRequest } from "next/server";
 import { authOptions } from "@/lib/auth/auth-options.ts";
 
-export const dynamic = "force-dynamic";
-
 // GET|POST /api/auth/* - next-auth: sign-in (local and SSO), callbacks, session, sign-out
 async function handler(request: NextRequest, context: { params: Promise<{ nextauth: string[] }> }) {
   return NextAuth(authOptions())(errorCodeOnly(request), context);

@@ -3,8 +3,6 @@ import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { removeDevice } from "@/lib/devices/devices.ts";
 
-export const dynamic = "force-dynamic";
-
 // DELETE /api/devices/{id} - remove the device: its broker client (connection dropped) and every token it was issued
 export const DELETE = withAuth(
   async ({ params }) => {

@@ -3,8 +3,6 @@ import { withAuth } from "@/lib/auth/with-auth.ts";
 import { createMqttToken, listMqttTokens } from "@/lib/mqtt/credentials.ts";
 import { createMqttTokenSchema } from "@/lib/schemas/mqtt.ts";
 
-export const dynamic = "force-dynamic";
-
 // GET /api/mqtt/tokens - the MQTT credentials Tessera manages, no secrets (admin, connectionManager)
 export const GET = withAuth(async () => listMqttTokens(), { permission: "mqtt:credentials" });
 

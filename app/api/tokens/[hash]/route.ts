@@ -4,8 +4,6 @@ import { getTokenOrThrow } from "@/lib/tokens/get-token-or-throw.ts";
 import { tokenListResponse } from "@/lib/tokens/list-tokens.ts";
 import { revokeToken } from "@/lib/tokens/revoke-token.ts";
 
-export const dynamic = "force-dynamic";
-
 // GET /api/tokens/{hash} - one token (admin)
 export const GET = withAuth(async ({ params }) => getTokenOrThrow(params.hash!), {
   permission: "tokens:manage",

@@ -5,8 +5,6 @@ import { env } from "@/lib/env.ts";
 import { createMqttToken } from "@/lib/mqtt/credentials.ts";
 import { v2CreateSchema } from "@/lib/schemas/mqtt.ts";
 
-export const dynamic = "force-dynamic";
-
 // POST /v2/tokens/create - the seed's create: {organization_id, secret_key, user_email};
 // secret_key is a Tessera app token whose role may mint MQTT credentials.
 export const POST = withAuth(

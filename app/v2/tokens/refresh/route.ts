@@ -3,8 +3,6 @@ import { withoutCaller } from "@/lib/auth/with-auth.ts";
 import { refreshMqttToken } from "@/lib/mqtt/credentials.ts";
 import { refreshMqttTokenSchema } from "@/lib/schemas/mqtt.ts";
 
-export const dynamic = "force-dynamic";
-
 // POST /v2/tokens/refresh - the seed's refresh: {token_id, current_token_password}; the current
 // password is the credential (no app token), and stops working the moment this succeeds.
 export const POST = withoutCaller(async ({ body }) => refreshMqttToken(body), { body: refreshMqttTokenSchema });

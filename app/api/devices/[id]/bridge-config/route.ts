@@ -6,8 +6,6 @@ import { bridgeConfig } from "@/lib/devices/bridge-config.ts";
 import { assertDeviceId } from "@/lib/devices/devices.ts";
 import { env } from "@/lib/env.ts";
 
-export const dynamic = "force-dynamic";
-
 // GET /api/devices/{id}/bridge-config[?address=host:port] - the mosquitto.conf snippet for the device's own broker (admin; no password in it)
 export const GET = withAuth(
   async ({ req, params }) => {

@@ -3,8 +3,6 @@ import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { revokeMqttToken } from "@/lib/mqtt/credentials.ts";
 
-export const dynamic = "force-dynamic";
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 // DELETE /api/mqtt/tokens/{token_id} - revoke now: the broker drops the connection

@@ -3,8 +3,6 @@ import { withAuth } from "@/lib/auth/with-auth.ts";
 import { refreshMqttToken } from "@/lib/mqtt/credentials.ts";
 import { refreshMqttTokenSchema } from "@/lib/schemas/mqtt.ts";
 
-export const dynamic = "force-dynamic";
-
 // POST /api/mqtt/tokens/refresh - a new password for {token_id, current_token_password}; the old one stops working at once
 export const POST = withAuth(async ({ body }) => refreshMqttToken(body), {
   permission: "mqtt:credentials",

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ssoRole } from "../lib/auth/sso-roles.ts";
-import { safeCallbackPath, safeRedirect } from "../lib/auth/safe-redirect.ts";
+import { ssoRole } from "../../lib/auth/sso-roles.ts";
+import { safeCallbackPath, safeRedirect } from "../../lib/auth/safe-redirect.ts";
 import {
   beginLoginAttempt,
   GLOBAL_FREE_FAILURES,
@@ -9,7 +9,7 @@ import {
   MAX_FAILURES_PER_ADDRESS,
   MAX_SLOWDOWN_MS,
   SLOWDOWN_STEP_MS,
-} from "../lib/users/login-throttle.ts";
+} from "../../lib/users/login-throttle.ts";
 
 const settings = {
   TESSERA_ADMIN_EMAILS: "Boss@Example.com, second@example.com",

@@ -4,10 +4,10 @@ import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { checksum, migrate, MigrationError, readMigrations } from "../lib/db/migrate.ts";
-import { backfillNameSkeletons, nameSkeleton } from "../lib/tokens/name-skeleton.ts";
-import { engine, scratchDatabase } from "./helpers/database.ts";
-import { readDatamodel, schemaDrift } from "./helpers/schema-drift.ts";
+import { checksum, migrate, MigrationError, readMigrations } from "../../lib/db/migrate.ts";
+import { backfillNameSkeletons, nameSkeleton } from "../../lib/tokens/name-skeleton.ts";
+import { engine, scratchDatabase } from "../helpers/database.ts";
+import { readDatamodel, schemaDrift } from "../helpers/schema-drift.ts";
 
 const MIGRATIONS = path.resolve("prisma/migrations");
 const INIT = "20261123000000_application_tokens";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { test } from "node:test";
-import { verifyAppToken } from "../lib/auth/app-token.ts";
-import { verifyAppTokenNode } from "../lib/auth/verify-app-token-node.ts";
+import { verifyAppToken } from "../../lib/auth/app-token.ts";
+import { verifyAppTokenNode } from "../../lib/auth/verify-app-token-node.ts";
 
 // The two gates verify app tokens with different code: the edge middleware
 // with jose (Web Crypto), withAuth with node:crypto (lib/auth/verify-app-token-node.ts

@@ -4,9 +4,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, chmodSync, wri
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import { assertSecrets, EnvError, parseEnv } from "../lib/env.ts";
-import { acquireDataDirLock, DataDirBusyError, dataDirOf, lockFile } from "../lib/embedded/lock.ts";
-import { loadOrCreateSecrets, secretsFile } from "../lib/embedded/secrets.ts";
+import { assertSecrets, EnvError, parseEnv } from "../../lib/env.ts";
+import { acquireDataDirLock, DataDirBusyError, dataDirOf, lockFile } from "../../lib/embedded/lock.ts";
+import { loadOrCreateSecrets, secretsFile } from "../../lib/embedded/secrets.ts";
 
 const dirs: string[] = [];
 function tempDir(): string {

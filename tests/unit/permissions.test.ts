@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { can, PERMISSIONS, PUBLIC_API_PATHS, ROLES, routePermission } from "../lib/auth/permissions.ts";
+import { can, PERMISSIONS, PUBLIC_API_PATHS, ROLES, routePermission } from "../../lib/auth/permissions.ts";
 
 /** Every app/api route file with its URL path ([hash] becomes a sample value). */
 function apiRoutes(): { file: string; url: string; source: string }[] {
