@@ -1,5 +1,11 @@
 // Counts events per key in fixed time windows, in memory and bounded in size.
 // Edge-safe. Used for the bad-token throttle and the login throttle.
+//
+// Kept hand-written for now: the login throttle needs "count before the
+// check, take back on success" in one synchronous step and the remaining
+// window for its message, and both throttles move to a store shared by all
+// instances (PostgreSQL) in the scale-out work, where a maintained limiter
+// with a PostgreSQL store (rate-limiter-flexible) replaces this file.
 
 export class WindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();

@@ -1,20 +1,20 @@
 import "server-only";
+import { LRUCache } from "lru-cache";
 import { database } from "../db.ts";
 import { log } from "../log.ts";
 import { metrics } from "../metrics.ts";
 
 // lastUsed is written at most once per interval per token, off the request
 // path: the request never waits for it and never fails because of it. The
-// in-memory map spares the database the UPDATE on nearly every request; the
-// WHERE clause keeps the bound when several processes share one database.
+// in-memory record (bounded: least recently used tokens out first) spares the
+// database the UPDATE on nearly every request; the WHERE clause keeps the
+// bound when several processes share one database.
 
-const lastWrite = new Map<string, number>();
-const MAX_TRACKED = 100_000;
+const lastWrite = new LRUCache<string, number>({ max: 100_000 });
 
 export function touchLastUsed(hash: string, address: string, intervalSeconds: number, now = Date.now()): void {
   const previous = lastWrite.get(hash);
   if (previous !== undefined && now - previous < intervalSeconds * 1000) return;
-  if (lastWrite.size >= MAX_TRACKED) lastWrite.clear();
   lastWrite.set(hash, now);
   metrics.lastUsedUpdates++;
   const at = new Date(now);

@@ -1,3 +1,5 @@
+import { LRUCache } from "lru-cache";
+
 // Remembers credentials that verified, so that a client sending the same
 // token or session cookie again is not verified from scratch on every
 // request: in Node, each Web Crypto HMAC or AES-GCM operation is a job sent to
@@ -7,14 +9,19 @@
 // Only successes are kept (a flood of forged tokens cannot fill it), each
 // entry with the instant its credential expires, checked on every hit; the
 // cache is per key set (a rotated-away key invalidates everything it
-// verified), bounded, and never consulted for anything stateful: revocation
-// and the account are still looked up by withAuth on every request.
+// verified), bounded (lru-cache, least recently used out first), and never
+// consulted for anything stateful: revocation and the account are still
+// looked up by withAuth on every request. The expiry is compared here rather
+// than with lru-cache's ttl so that it follows the same clock (and the same
+// injectable `now`) as the verification it stands for.
 
-export class VerifiedCache<T> {
-  private entries = new Map<string, { value: T; expiresAtMs: number }>();
+export class VerifiedCache<T extends object> {
+  private entries: LRUCache<string, { value: T; expiresAtMs: number }>;
   private source: string | undefined;
 
-  constructor(private readonly maxEntries = 10_000) {}
+  constructor(private readonly maxEntries = 10_000) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
 
   get(source: string, credential: string, now = Date.now()): T | undefined {
     if (source !== this.source) return undefined;
@@ -29,15 +36,8 @@ export class VerifiedCache<T> {
 
   set(source: string, credential: string, value: T, expiresAtMs: number): void {
     if (source !== this.source) {
-      this.entries = new Map();
+      this.entries = new LRUCache({ max: this.maxEntries });
       this.source = source;
-    }
-    if (this.entries.size >= this.maxEntries) {
-      // Drop the oldest half (a Map keeps insertion order).
-      for (const key of this.entries.keys()) {
-        this.entries.delete(key);
-        if (this.entries.size < this.maxEntries / 2) break;
-      }
     }
     this.entries.set(credential, { value, expiresAtMs });
   }

@@ -1,4 +1,5 @@
 import "server-only";
+import { LRUCache } from "lru-cache";
 import type { NextRequest } from "next/server";
 import { ZodError, type z } from "zod";
 import { negotiateVersion } from "../api/api-version.ts";
@@ -15,7 +16,6 @@ import { checkToken, refuse } from "./check-token.ts";
 import { tokenSettings } from "./app-token.ts";
 import { clientAddress } from "./client-address.ts";
 import { touchLastUsed } from "./last-used.ts";
-import { BoundedSet } from "./bounded-set.ts";
 import { verifyAppTokenNode } from "./verify-app-token-node.ts";
 import { can, type Permission, type Role } from "./permissions.ts";
 import { isSameOriginWrite, readSession } from "./session-token.ts";
@@ -158,7 +158,7 @@ async function authenticateToken(req: NextRequest, token: string): Promise<Calle
  * which makes refusing a revoked token cheaper than serving a good one. Only
  * tokens with our signature get here, so nobody can fill it at will; bounded.
  */
-const revoked = new BoundedSet(50_000);
+const revoked = new LRUCache<string, true>({ max: 50_000 });
 
 async function callerOfToken(token: string, address: string): Promise<Caller> {
   const settings = env();
@@ -171,7 +171,7 @@ async function callerOfToken(token: string, address: string): Promise<Caller> {
   );
   if (!row) {
     // Revoked (deleted), or never issued by this database.
-    revoked.add(hash);
+    revoked.set(hash, true);
     throw refuse(check.address, invalidTokenError(), settings.TESSERA_AUTH_FAILURES_PER_MINUTE);
   }
   touchLastUsed(hash, check.address, settings.TESSERA_LAST_USED_INTERVAL_SECONDS);
