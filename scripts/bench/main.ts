@@ -3,7 +3,6 @@ import { createRequire } from "node:module";
 import { randomBytes, randomUUID } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
-import path from "node:path";
 import { freshPostgresDatabase } from "../../tests/helpers/database.ts";
 import { nextServerPid, startServer, tempDataDir } from "../../tests/helpers/server.ts";
 import { signIn } from "../../tests/helpers/session.ts";

@@ -39,7 +39,6 @@ describe("faults", () => {
     // acknowledgement, so after the restart either answer is right for these (and only these).
     const revoking = new Set<string>();
     let stop = false;
-    let failures = 0;
     const worker = async (id: number) => {
       let n = 0;
       while (!stop) {
@@ -54,7 +53,7 @@ describe("faults", () => {
             if (gone.status === 200) revoked.add(victim);
           }
         } catch {
-          failures++; // the server died mid-request: not acknowledged
+          // the server died mid-request: not acknowledged
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
       }

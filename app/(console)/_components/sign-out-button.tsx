@@ -11,6 +11,8 @@ import { Button } from "@/components/ui/button.tsx";
  */
 export async function signOutHere() {
   await signOut({ redirect: false });
+  // A full load, not router.push: nothing of the signed-in client state (router cache, React state) survives.
+  // eslint-disable-next-line @next/next/no-location-assign-relative-destination
   window.location.assign("/login");
 }
 
