@@ -6,5 +6,7 @@ export async function register() {
   // The MQTT side (lib/mqtt/service.ts): the device token responder, and the reconcile, exact expiry and sweep
   // while this process leads the cluster. Not awaited: a broker or database outage must not keep the server from serving.
   const { startMqttService } = await import("./lib/mqtt/service.ts");
-  startMqttService().catch((error: unknown) => console.error("[tessera] error: the MQTT service failed to start", error));
+  startMqttService().catch((error: unknown) =>
+    console.error("[tessera] error: the MQTT service failed to start", error),
+  );
 }

@@ -46,12 +46,14 @@ export async function middleware(request: NextRequest) {
 
   if (check.kind === "token") {
     const permission = routePermission(pathname);
-    if (permission && !can(check.claims.role, permission)) return errorResponse(new ApiError("forbidden", MESSAGES.forbidden));
+    if (permission && !can(check.claims.role, permission))
+      return errorResponse(new ApiError("forbidden", MESSAGES.forbidden));
     return NextResponse.next();
   }
   const session = await readSession(request, settings.NEXTAUTH_SECRET, settings.NEXTAUTH_URL);
   if (!session) return errorResponse(unauthenticatedError());
-  if (!isSameOriginWrite(request, settings.NEXTAUTH_URL, settings.TESSERA_TRUST_PROXY)) return errorResponse(new ApiError("forbidden", MESSAGES.crossOrigin));
+  if (!isSameOriginWrite(request, settings.NEXTAUTH_URL, settings.TESSERA_TRUST_PROXY))
+    return errorResponse(new ApiError("forbidden", MESSAGES.crossOrigin));
   return NextResponse.next();
 }
 

@@ -25,7 +25,14 @@ export default defineConfig({
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: systemChromium,
-      args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+      args: [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+      ],
     },
   },
   projects: [
@@ -49,7 +56,11 @@ export default defineConfig({
       command: "node e2e/broker.mjs",
       port: brokerPort,
       reuseExistingServer: false,
-      env: { BROKER_PORT: String(brokerPort), BROKER_ADMIN_USERNAME: brokerAdmin.username, BROKER_ADMIN_PASSWORD: brokerAdmin.password },
+      env: {
+        BROKER_PORT: String(brokerPort),
+        BROKER_ADMIN_USERNAME: brokerAdmin.username,
+        BROKER_ADMIN_PASSWORD: brokerAdmin.password,
+      },
       stdout: "pipe",
     },
     {

@@ -7,8 +7,8 @@ export default function HomePage() {
       <div>
         <h1 className="text-4xl font-semibold tracking-tight">Tessera</h1>
         <p className="mt-2 text-slate-600">
-          Self-hosted tokens for machines: application tokens for the REST API, short-lived MQTT credentials,
-          and device tokens over MQTT.
+          Self-hosted tokens for machines: application tokens for the REST API, short-lived MQTT credentials, and device
+          tokens over MQTT.
         </p>
       </div>
       <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-2 text-sm">

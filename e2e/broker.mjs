@@ -9,12 +9,23 @@ const port = Number(process.env.BROKER_PORT);
 const dir = mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-mosquitto-"));
 chmodSync(dir, 0o777); // mosquitto started as root drops to its own user
 const dynsec = path.join(dir, "dynamic-security.json");
-execFileSync("mosquitto_ctrl", ["dynsec", "init", dynsec, process.env.BROKER_ADMIN_USERNAME, process.env.BROKER_ADMIN_PASSWORD], { stdio: "ignore" });
+execFileSync(
+  "mosquitto_ctrl",
+  ["dynsec", "init", dynsec, process.env.BROKER_ADMIN_USERNAME, process.env.BROKER_ADMIN_PASSWORD],
+  { stdio: "ignore" },
+);
 chmodSync(dynsec, 0o666);
 const config = path.join(dir, "mosquitto.conf");
 writeFileSync(
   config,
-  [`listener ${port} 127.0.0.1`, "allow_anonymous false", "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so", `plugin_opt_config_file ${dynsec}`, "persistence false", ""].join("\n"),
+  [
+    `listener ${port} 127.0.0.1`,
+    "allow_anonymous false",
+    "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so",
+    `plugin_opt_config_file ${dynsec}`,
+    "persistence false",
+    "",
+  ].join("\n"),
 );
 const broker = spawn("mosquitto", ["-c", config], { stdio: "inherit" });
 const stop = () => broker.kill("SIGTERM");

@@ -32,7 +32,14 @@ const USERS = {
 };
 
 function claimsOf(id) {
-  const claims = { sub: id, email: `${id}@example.test`, email_verified: true, name: id[0].toUpperCase() + id.slice(1), groups: [], ...USERS[id] };
+  const claims = {
+    sub: id,
+    email: `${id}@example.test`,
+    email_verified: true,
+    name: id[0].toUpperCase() + id.slice(1),
+    groups: [],
+    ...USERS[id],
+  };
   return Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
 }
 

@@ -31,9 +31,7 @@ export async function databaseIsUp(timeoutMs = 2_000): Promise<boolean> {
     timer = setTimeout(() => resolve(false), timeoutMs);
   });
   try {
-    const ping = db()
-      .$queryRaw`SELECT 1`.then(() => true)
-      .catch(() => false);
+    const ping = db().$queryRaw`SELECT 1`.then(() => true).catch(() => false);
     return await Promise.race([ping, timeout]);
   } catch {
     return false;

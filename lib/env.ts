@@ -9,16 +9,11 @@ const tokenKeys = z
   .string()
   .trim()
   .refine(
-    (value) =>
-      value
-        .split(",")
-        .every((pair) => /^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9_\-+/=]{32,}$/.test(pair.trim())),
+    (value) => value.split(",").every((pair) => /^[A-Za-z0-9._-]{1,64}:[A-Za-z0-9_\-+/=]{32,}$/.test(pair.trim())),
     "must be comma-separated kid:secret pairs, each kid 1-64 of [A-Za-z0-9._-] and each secret at least 32 characters",
   );
 
-const booleanFlag = z
-  .enum(["true", "false", "1", "0"])
-  .transform((value) => value === "true" || value === "1");
+const booleanFlag = z.enum(["true", "false", "1", "0"]).transform((value) => value === "true" || value === "1");
 
 const schema = z.object({
   DATABASE_URL: z
@@ -51,7 +46,11 @@ const schema = z.object({
   /** The public URL of the console (next-auth's callback base). `tessera start` defaults it to http://localhost:PORT. */
   NEXTAUTH_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
   /** Hours a console session lasts. */
-  TESSERA_SESSION_MAX_AGE_HOURS: z.coerce.number().min(0.01).max(24 * 30).default(8),
+  TESSERA_SESSION_MAX_AGE_HOURS: z.coerce
+    .number()
+    .min(0.01)
+    .max(24 * 30)
+    .default(8),
   /** Local accounts with passwords. May be false only when SSO is configured. */
   TESSERA_LOCAL_LOGIN: booleanFlag.default(true),
   /** Password of the first local admin, created on first start; generated and printed once when unset. */
@@ -68,17 +67,24 @@ const schema = z.object({
     .string()
     .trim()
     .refine(
-      (value) => value.split(",").every((pair) => /^[^=]+=(admin|editor|viewer|connectionManager|monitoringViewer)$/.test(pair.trim())),
+      (value) =>
+        value
+          .split(",")
+          .every((pair) => /^[^=]+=(admin|editor|viewer|connectionManager|monitoringViewer)$/.test(pair.trim())),
       "must be comma-separated value=role pairs with roles admin, editor, viewer, connectionManager or monitoringViewer",
     )
     .optional(),
   /** The role of SSO users no mapping applies to; "none" refuses them. */
-  TESSERA_OIDC_DEFAULT_ROLE: z.enum(["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "none"]).default("viewer"),
+  TESSERA_OIDC_DEFAULT_ROLE: z
+    .enum(["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "none"])
+    .default("viewer"),
   /** SSO users with these (verified) emails are admins. Comma-separated. */
   TESSERA_ADMIN_EMAILS: z.string().trim().optional(),
 
   /** The Mosquitto broker whose dynamic security plugin Tessera manages (MQTT credentials). Unset: the MQTT features answer 404. */
-  TESSERA_MQTT_URL: z.url({ protocol: /^(mqtts?|wss?|tcp|tls)$/, error: "must be an mqtt://, mqtts://, ws:// or wss:// URL" }).optional(),
+  TESSERA_MQTT_URL: z
+    .url({ protocol: /^(mqtts?|wss?|tcp|tls)$/, error: "must be an mqtt://, mqtts://, ws:// or wss:// URL" })
+    .optional(),
   /** A broker client allowed to use $CONTROL/dynamic-security/v1 (mosquitto_ctrl dynsec init creates one). */
   TESSERA_MQTT_ADMIN_USERNAME: z.string().min(1).optional(),
   TESSERA_MQTT_ADMIN_PASSWORD: z.string().min(1).optional(),
@@ -95,18 +101,46 @@ const schema = z.object({
     .regex(/^[^#+$/][^#+]*$/, "must be a topic without wildcards, not starting with / or $")
     .transform((value) => value.replace(/\/+$/, ""))
     .default("users"),
-  TESSERA_MQTT_TTL_SECONDS: z.coerce.number().int().min(10).max(31 * 86_400).default(3600),
-  TESSERA_MQTT_MAX_TTL_SECONDS: z.coerce.number().int().min(10).max(366 * 86_400).default(86_400),
+  TESSERA_MQTT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(31 * 86_400)
+    .default(3600),
+  TESSERA_MQTT_MAX_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(10)
+    .max(366 * 86_400)
+    .default(86_400),
   /** How often expired credentials are looked for (disabled within this, deleted TESSERA_MQTT_DELETE_AFTER_SECONDS after expiry). */
   TESSERA_MQTT_SWEEP_SECONDS: z.coerce.number().min(0.2).max(300).default(60),
-  TESSERA_MQTT_DELETE_AFTER_SECONDS: z.coerce.number().int().min(0).max(30 * 86_400).default(3600),
+  TESSERA_MQTT_DELETE_AFTER_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 86_400)
+    .default(3600),
   /** Seconds to wait for the broker (connecting, or answering one command) before answering 503. */
   TESSERA_MQTT_TIMEOUT_SECONDS: z.coerce.number().min(0.5).max(60).default(5),
   /** Device token requests: topics with {id} for the device id (its MQTT username and client id). */
-  TESSERA_DEVICE_REQUEST_TOPIC: z.string().trim().regex(/^[^#+{}]*\{id\}[^#+{}]*$/, "must contain {id} once and no wildcards").default("tessera/{id}/s/uat"),
-  TESSERA_DEVICE_RESPONSE_TOPIC: z.string().trim().regex(/^[^#+{}]*\{id\}[^#+{}]*$/, "must contain {id} once and no wildcards").default("tessera/{id}/s/dat"),
+  TESSERA_DEVICE_REQUEST_TOPIC: z
+    .string()
+    .trim()
+    .regex(/^[^#+{}]*\{id\}[^#+{}]*$/, "must contain {id} once and no wildcards")
+    .default("tessera/{id}/s/uat"),
+  TESSERA_DEVICE_RESPONSE_TOPIC: z
+    .string()
+    .trim()
+    .regex(/^[^#+{}]*\{id\}[^#+{}]*$/, "must contain {id} once and no wildcards")
+    .default("tessera/{id}/s/dat"),
   /** Lifetime of a device token. */
-  TESSERA_DEVICE_TOKEN_SECONDS: z.coerce.number().int().min(60).max(31 * 86_400).default(3600),
+  TESSERA_DEVICE_TOKEN_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(31 * 86_400)
+    .default(3600),
   /** A device gets at most one token per this many seconds; more requests get no answer. */
   TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   /** The role of newly registered devices unless one is given. */
@@ -134,16 +168,24 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   const parsed = result.data;
   const oidc = [parsed.TESSERA_OIDC_ISSUER, parsed.TESSERA_OIDC_CLIENT_ID, parsed.TESSERA_OIDC_CLIENT_SECRET];
   if (oidc.some(Boolean) && !oidc.every(Boolean)) {
-    throw new EnvError("Invalid configuration:\n  TESSERA_OIDC_*: set all of TESSERA_OIDC_ISSUER, TESSERA_OIDC_CLIENT_ID and TESSERA_OIDC_CLIENT_SECRET, or none");
+    throw new EnvError(
+      "Invalid configuration:\n  TESSERA_OIDC_*: set all of TESSERA_OIDC_ISSUER, TESSERA_OIDC_CLIENT_ID and TESSERA_OIDC_CLIENT_SECRET, or none",
+    );
   }
   if (parsed.TESSERA_MQTT_URL && !(parsed.TESSERA_MQTT_ADMIN_USERNAME && parsed.TESSERA_MQTT_ADMIN_PASSWORD)) {
-    throw new EnvError("Invalid configuration:\n  TESSERA_MQTT_*: TESSERA_MQTT_URL needs TESSERA_MQTT_ADMIN_USERNAME and TESSERA_MQTT_ADMIN_PASSWORD");
+    throw new EnvError(
+      "Invalid configuration:\n  TESSERA_MQTT_*: TESSERA_MQTT_URL needs TESSERA_MQTT_ADMIN_USERNAME and TESSERA_MQTT_ADMIN_PASSWORD",
+    );
   }
   if (parsed.TESSERA_MQTT_TTL_SECONDS > parsed.TESSERA_MQTT_MAX_TTL_SECONDS) {
-    throw new EnvError("Invalid configuration:\n  TESSERA_MQTT_TTL_SECONDS: must not exceed TESSERA_MQTT_MAX_TTL_SECONDS");
+    throw new EnvError(
+      "Invalid configuration:\n  TESSERA_MQTT_TTL_SECONDS: must not exceed TESSERA_MQTT_MAX_TTL_SECONDS",
+    );
   }
   if (!parsed.TESSERA_LOCAL_LOGIN && !parsed.TESSERA_OIDC_ISSUER) {
-    throw new EnvError("Invalid configuration:\n  TESSERA_LOCAL_LOGIN: may be false only when SSO (TESSERA_OIDC_*) is configured");
+    throw new EnvError(
+      "Invalid configuration:\n  TESSERA_LOCAL_LOGIN: may be false only when SSO (TESSERA_OIDC_*) is configured",
+    );
   }
   return {
     ...parsed,

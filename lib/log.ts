@@ -14,7 +14,8 @@ export function redact(text: string): string {
 }
 
 function describe(detail: unknown): string {
-  if (detail instanceof Error) return `${detail.name}: ${detail.message}${detail.stack ? `\n${detail.stack.split("\n").slice(1, 6).join("\n")}` : ""}`;
+  if (detail instanceof Error)
+    return `${detail.name}: ${detail.message}${detail.stack ? `\n${detail.stack.split("\n").slice(1, 6).join("\n")}` : ""}`;
   return typeof detail === "string" ? detail : JSON.stringify(detail);
 }
 

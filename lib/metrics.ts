@@ -9,4 +9,8 @@ interface Counters {
 }
 
 const globalForMetrics = globalThis as unknown as { tesseraMetrics?: Counters };
-export const metrics: Counters = (globalForMetrics.tesseraMetrics ??= { dbQueries: 0, lastUsedUpdates: 0, authFailures: 0 });
+export const metrics: Counters = (globalForMetrics.tesseraMetrics ??= {
+  dbQueries: 0,
+  lastUsedUpdates: 0,
+  authFailures: 0,
+});

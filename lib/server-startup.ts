@@ -41,11 +41,17 @@ export async function checkServerEnvironment(): Promise<void> {
  * here with 413, and a body of unknown length (chunked) with 411: nothing
  * of it is kept.
  */
-export function requestRefusal(headers: http.IncomingHttpHeaders, method = "GET"): { status: number; text: string } | null {
+export function requestRefusal(
+  headers: http.IncomingHttpHeaders,
+  method = "GET",
+): { status: number; text: string } | null {
   // Next.js answers a method outside these (TRACE, PROPFIND, QUERY...) with a 500 and a stack trace in the log.
   if (!KNOWN_METHODS.has(method)) return { status: 501, text: `Method ${method.slice(0, 20)} is not supported` };
   if (headers["transfer-encoding"] !== undefined) {
-    return { status: 411, text: `Length Required: send the body with a Content-Length header (at most ${MAX_BODY_BYTES} bytes)` };
+    return {
+      status: 411,
+      text: `Length Required: send the body with a Content-Length header (at most ${MAX_BODY_BYTES} bytes)`,
+    };
   }
   const length = headers["content-length"];
   if (length !== undefined && !(/^\d+$/.test(length) && Number(length) <= MAX_BODY_BYTES)) {

@@ -16,7 +16,9 @@ const packages = lock.packages;
 
 function platformOf(name) {
   const base = name.split("/").pop();
-  const os = ["darwin", "win32", "linux", "freebsd", "android", "openbsd", "netbsd", "sunos", "aix"].find((o) => base.includes(`-${o}-`));
+  const os = ["darwin", "win32", "linux", "freebsd", "android", "openbsd", "netbsd", "sunos", "aix"].find((o) =>
+    base.includes(`-${o}-`),
+  );
   const cpu = ["arm64", "x64", "ia32", "arm", "wasm32", "ppc64", "s390x", "riscv64", "loong64"].find((c) =>
     new RegExp(`-${c}(-|$)`).test(base),
   );
@@ -35,6 +37,8 @@ for (const [where, entry] of Object.entries(packages)) {
     added++;
   }
 }
-lock.packages = Object.fromEntries(Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))));
+lock.packages = Object.fromEntries(
+  Object.entries(packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))),
+);
 writeFileSync(file, JSON.stringify(lock, null, 2) + "\n");
 console.log(`complete-lockfile: added ${added} optional platform entr${added === 1 ? "y" : "ies"}`);

@@ -28,7 +28,9 @@ if (!modes[mode]) {
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 if (mode === "pg") {
   if (!env.DATABASE_URL) {
-    console.error("npm run test:pg needs DATABASE_URL (a PostgreSQL database the suite may create schemas and databases in).");
+    console.error(
+      "npm run test:pg needs DATABASE_URL (a PostgreSQL database the suite may create schemas and databases in).",
+    );
     process.exit(2);
   }
 } else {
@@ -67,14 +69,17 @@ async function nodeSuites() {
   // Forget this engine's earlier security results; keep the other engine's, so docs/security.md shows both.
   const engine = mode === "pg" ? "postgres" : "pglite";
   if (mode !== "unit" && existsSync("test-results/security")) {
-    for (const file of readdirSync("test-results/security")) if (file.startsWith(`${engine}-`)) rmSync(path.join("test-results/security", file));
+    for (const file of readdirSync("test-results/security"))
+      if (file.startsWith(`${engine}-`)) rmSync(path.join("test-results/security", file));
   }
   const files = readdirSync(root, { recursive: true })
     .map(String)
     .filter((file) => file.endsWith(".test.ts"))
     .sort()
     .map((file) => path.join(root, file));
-  console.log(`\n== node:test (${mode === "pg" ? "PostgreSQL via DATABASE_URL" : "embedded PGlite"}): ${files.length} files`);
+  console.log(
+    `\n== node:test (${mode === "pg" ? "PostgreSQL via DATABASE_URL" : "embedded PGlite"}): ${files.length} files`,
+  );
   const result = await run(process.execPath, [
     "--import",
     "./scripts/register.mjs",
@@ -120,6 +125,8 @@ if (built) {
 
 mkdirSync("test-results", { recursive: true });
 writeFileSync(`test-results/summary-${mode}.json`, JSON.stringify({ ...totals, problems }) + "\n");
-console.log(`\n${mode}: ${((Date.now() - started) / 1000).toFixed(0)} s${problems.length ? `; problems: ${problems.join("; ")}` : ""}`);
+console.log(
+  `\n${mode}: ${((Date.now() - started) / 1000).toFixed(0)} s${problems.length ? `; problems: ${problems.join("; ")}` : ""}`,
+);
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed > 0 || problems.length > 0 ? 1 : 0);

@@ -9,7 +9,9 @@ const dir = "test-results/security";
 if (!existsSync(dir)) process.exit(0);
 const byCase = new Map();
 const engines = new Set();
-for (const file of readdirSync(dir).filter((f) => f.endsWith(".json")).sort()) {
+for (const file of readdirSync(dir)
+  .filter((f) => f.endsWith(".json"))
+  .sort()) {
   const engine = file.split("-")[0];
   engines.add(engine);
   for (const row of JSON.parse(readFileSync(path.join(dir, file), "utf8"))) {
@@ -37,4 +39,6 @@ for (const theme of themes) {
   }
 }
 writeFileSync("docs/security.md", out);
-console.log(`security-report: docs/security.md (${rows.length} cases, ${failed} failed, engines: ${columns.join(", ")})`);
+console.log(
+  `security-report: docs/security.md (${rows.length} cases, ${failed} failed, engines: ${columns.join(", ")})`,
+);

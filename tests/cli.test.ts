@@ -16,17 +16,40 @@ test(`tessera tokens create/list/revoke work against the same database as the se
   let listed: Record<string, unknown>[] = [];
   const validUntil = new Date(Date.now() + 3_600_000).toISOString();
   await tessera.restart({}, async () => {
-    const result = await tessera.cli(["tokens", "create", "--name", "from-cli", "--role", "connectionManager", "--valid-until", validUntil, "--json"]);
+    const result = await tessera.cli([
+      "tokens",
+      "create",
+      "--name",
+      "from-cli",
+      "--role",
+      "connectionManager",
+      "--valid-until",
+      validUntil,
+      "--json",
+    ]);
     assert.equal(result.code, 0, result.output);
     created = JSON.parse(result.output.slice(result.output.indexOf("{"), result.output.lastIndexOf("}") + 1));
     const list = await tessera.cli(["tokens", "list", "--json"]);
     assert.equal(list.code, 0, list.output);
     listed = JSON.parse(list.output.slice(list.output.indexOf("["), list.output.lastIndexOf("]") + 1));
   });
-  assert.deepEqual(Object.keys(created).sort(), ["hash", "issueDate", "lastUsed", "name", "requestedBy", "role", "status", "token", "validUntil"]);
+  assert.deepEqual(Object.keys(created).sort(), [
+    "hash",
+    "issueDate",
+    "lastUsed",
+    "name",
+    "requestedBy",
+    "role",
+    "status",
+    "token",
+    "validUntil",
+  ]);
   assert.match(String(created.requestedBy), /^cli:/);
   const { token, ...row } = created;
-  assert.deepEqual(listed.find((t) => t.hash === created.hash), row);
+  assert.deepEqual(
+    listed.find((t) => t.hash === created.hash),
+    row,
+  );
 
   const fromApi = await call(`${tessera.url}/api/tokens/${created.hash}`, { token: tessera.adminToken });
   assert.deepEqual(fromApi.body, row, "the CLI prints what the API answers");
@@ -49,9 +72,15 @@ test(`tessera tokens create/list/revoke work against the same database as the se
 test("bad CLI input gets a clear error and a non-zero exit, and creates nothing", async () => {
   await tessera.restart({}, async () => {
     const cases: [string[], RegExp][] = [
-      [["tokens", "create", "--name", "x", "--role", "root", "--valid-until", "2030-01-01T00:00:00Z"], /role must be one of/],
+      [
+        ["tokens", "create", "--name", "x", "--role", "root", "--valid-until", "2030-01-01T00:00:00Z"],
+        /role must be one of/,
+      ],
       [["tokens", "create", "--role", "viewer", "--valid-until", "2030-01-01T00:00:00Z"], /name is required/],
-      [["tokens", "create", "--name", "x", "--role", "viewer", "--valid-until", "2001-01-01T00:00:00Z"], /validUntil must be in the future/],
+      [
+        ["tokens", "create", "--name", "x", "--role", "viewer", "--valid-until", "2001-01-01T00:00:00Z"],
+        /validUntil must be in the future/,
+      ],
       [["tokens", "revoke", "not-a-hash"], /Malformed token hash/],
       [["tokens", "frobnicate"], /unknown subcommand "frobnicate"/],
       [["nope"], /unknown command "nope"/],
@@ -64,6 +93,9 @@ test("bad CLI input gets a clear error and a non-zero exit, and creates nothing"
     }
     const list = await tessera.cli(["tokens", "list", "--json"]);
     const tokens = JSON.parse(list.output.slice(list.output.indexOf("["), list.output.lastIndexOf("]") + 1));
-    assert.deepEqual(tokens.map((t: { name: string }) => t.name), ["test-admin"]);
+    assert.deepEqual(
+      tokens.map((t: { name: string }) => t.name),
+      ["test-admin"],
+    );
   });
 });

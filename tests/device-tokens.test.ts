@@ -26,7 +26,8 @@ const devices: Record<string, string> = {};
 const clients: MqttClient[] = [];
 
 const api = (path: string, options: Parameters<typeof call>[1] = {}) => call(`${tessera.url}${path}`, options);
-const admin = (path: string, options: Parameters<typeof call>[1] = {}) => api(path, { token: tessera.adminToken, ...options });
+const admin = (path: string, options: Parameters<typeof call>[1] = {}) =>
+  api(path, { token: tessera.adminToken, ...options });
 
 async function register(id: string): Promise<string> {
   const response = await admin("/api/devices", { method: "POST", body: { id } });
@@ -52,9 +53,15 @@ async function oneLiner(id: string): Promise<string> {
 
 /** The answer line mosquitto_rr prints for device id's request (no -W: it must come back on its own; the 10 s kill fails the test). */
 async function rr(id: string): Promise<string> {
-  writeFileSync(path.join(configHome, "mosquitto_rr"), `-h 127.0.0.1\n-p ${broker.port}\n-u ${id}\n-P ${devices[id]}\n-i ${id}\n`);
+  writeFileSync(
+    path.join(configHome, "mosquitto_rr"),
+    `-h 127.0.0.1\n-p ${broker.port}\n-u ${id}\n-P ${devices[id]}\n-i ${id}\n`,
+  );
   const script = `mosquitto_rr -t tessera/${id}/s/uat -e tessera/${id}/s/dat -m ''`;
-  const { stdout } = await run("bash", ["-c", script], { env: { ...process.env, XDG_CONFIG_HOME: configHome }, timeout: 10_000 });
+  const { stdout } = await run("bash", ["-c", script], {
+    env: { ...process.env, XDG_CONFIG_HOME: configHome },
+    timeout: 10_000,
+  });
   return stdout.trim();
 }
 
@@ -63,12 +70,21 @@ async function startLocalBroker(extra: string): Promise<{ port: number; stop(): 
   const dir = mkdtempSync(path.join(os.tmpdir(), "tessera-local-broker-"));
   const port = await freePort();
   const config = path.join(dir, "mosquitto.conf");
-  writeFileSync(config, `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n${extra}`);
+  writeFileSync(
+    config,
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n${extra}`,
+  );
   const child = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
   let output = "";
   child.stderr!.on("data", (chunk) => (output += chunk));
   for (let i = 0; i < 100; i++) {
-    if (await connectAs(`mqtt://127.0.0.1:${port}`, {}).then((client) => (client.end(true), true), () => false)) break;
+    if (
+      await connectAs(`mqtt://127.0.0.1:${port}`, {}).then(
+        (client) => (client.end(true), true),
+        () => false,
+      )
+    )
+      break;
     if (child.exitCode !== null) throw new Error(`the device-side mosquitto exited:\n${output}`);
     await sleep(50);
   }
@@ -84,7 +100,11 @@ async function startLocalBroker(extra: string): Promise<{ port: number; stop(): 
 
 before(async () => {
   broker = await startBroker();
-  tessera = await createInstance({ ...broker.env, TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS: "2", TESSERA_AUTH_FAILURES_PER_MINUTE: "100000" });
+  tessera = await createInstance({
+    ...broker.env,
+    TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS: "2",
+    TESSERA_AUTH_FAILURES_PER_MINUTE: "100000",
+  });
   await register("dev1");
   await register("dev2");
 });
@@ -110,13 +130,20 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
     assert.ok(listed.some((device) => device.id === "dev-shape"));
     assert.ok(!JSON.stringify(listed).includes(response.body.mqtt.password), "the list holds no password");
     assert.equal((await admin("/api/devices", { method: "POST", body: { id: "dev-shape" } })).status, 409);
-    assert.equal((await admin("/api/devices", { method: "POST", body: { id: "bad/id" } })).body, "id must be 1-64 of A-Z a-z 0-9 _ . -");
+    assert.equal(
+      (await admin("/api/devices", { method: "POST", body: { id: "bad/id" } })).body,
+      "id must be 1-64 of A-Z a-z 0-9 _ . -",
+    );
     // A device must not be able to take the name of Tessera's own responder clients, nor be unreachable over REST.
     const reserved = await admin("/api/devices", { method: "POST", body: { id: "tessera-responder-0123456789" } });
     assert.equal(reserved.status, 400);
     assert.equal(reserved.body, "ids starting with tessera- are reserved for Tessera's own broker clients");
     assert.equal((await admin("/api/devices", { method: "POST", body: { id: ".." } })).body, "id must not be . or ..");
-    const viewer = await api("/api/tokens", { method: "POST", token: tessera.adminToken, body: { name: "dev-viewer", role: "viewer", validUntil: new Date(Date.now() + 86_400_000).toISOString() } });
+    const viewer = await api("/api/tokens", {
+      method: "POST",
+      token: tessera.adminToken,
+      body: { name: "dev-viewer", role: "viewer", validUntil: new Date(Date.now() + 86_400_000).toISOString() },
+    });
     assert.equal((await api("/api/devices", { token: viewer.body.token })).status, 403);
   });
 
@@ -126,7 +153,11 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
     const claims = decodeJwt(token);
     assert.equal(claims.sub, "dev1");
     assert.equal(claims.role, "viewer");
-    assert.equal(claims.iss, "tessera", "iss is the stable TESSERA_ISSUER (TESSERA_PUBLIC_URL when set), never the port the server listens on");
+    assert.equal(
+      claims.iss,
+      "tessera",
+      "iss is the stable TESSERA_ISSUER (TESSERA_PUBLIC_URL when set), never the port the server listens on",
+    );
     assert.equal(claims.exp! - claims.iat!, 3600);
 
     const me = await api("/api/me", { headers: { authorization: `Bearer ${token}` } });
@@ -152,13 +183,20 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
     assert.equal(await subscribe(one, "tessera/dev2/s/dat"), 128, "another device's response topic");
     assert.equal(await subscribe(one, "tessera/+/s/dat"), 128, "every device's response topic");
     assert.equal(await subscribe(two, "tessera/dev2/s/dat"), 1);
-    const before = ((await admin("/api/devices")).body as { id: string; last_token_at: string | null }[]).find((d) => d.id === "dev2")!.last_token_at;
+    const before = ((await admin("/api/devices")).body as { id: string; last_token_at: string | null }[]).find(
+      (d) => d.id === "dev2",
+    )!.last_token_at;
     const stolen = nextMessage(two, "tessera/dev2/s/dat", 1_500);
     one.publish("tessera/dev2/s/uat", "", { qos: 1 });
     assert.equal(await stolen, null, "a publish on another device's request topic is dropped by the broker");
-    const after = ((await admin("/api/devices")).body as { id: string; last_token_at: string | null }[]).find((d) => d.id === "dev2")!.last_token_at;
+    const after = ((await admin("/api/devices")).body as { id: string; last_token_at: string | null }[]).find(
+      (d) => d.id === "dev2",
+    )!.last_token_at;
     assert.equal(after, before, "no token was issued for dev2");
-    await assert.rejects(connectAs(broker.url, { username: "dev1", password: devices.dev1!, clientId: "not-dev1" }), "the password works only with the device's own client id");
+    await assert.rejects(
+      connectAs(broker.url, { username: "dev1", password: devices.dev1!, clientId: "not-dev1" }),
+      "the password works only with the device's own client id",
+    );
   });
 
   test("an MQTT v3.1.1 client without a response topic gets the answer on its default response topic", async () => {
@@ -174,7 +212,8 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
 
     // A flood within the interval gets one error line per request at once (never silence), and the log says so once.
     const floodAnswers: string[] = [];
-    const collect = (topic: string, payload: Buffer) => topic === "tessera/dev2/s/dat" && floodAnswers.push(payload.toString());
+    const collect = (topic: string, payload: Buffer) =>
+      topic === "tessera/dev2/s/dat" && floodAnswers.push(payload.toString());
     two.on("message", collect);
     const started = Date.now();
     for (let i = 0; i < 5; i++) two.publish("tessera/dev2/s/uat", "", { qos: 1 });
@@ -182,8 +221,14 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
     assert.ok(Date.now() - started < 1_000, `answered within 1 s (${Date.now() - started} ms)`);
     two.off("message", collect);
     assert.equal(floodAnswers.length, 5, "one answer per request");
-    assert.ok(floodAnswers.every((line) => line.startsWith("42,429,")), floodAnswers.join(" | "));
-    const lines = tessera.server.output().split("\n").filter((line) => line.includes("device dev2 asks for tokens faster"));
+    assert.ok(
+      floodAnswers.every((line) => line.startsWith("42,429,")),
+      floodAnswers.join(" | "),
+    );
+    const lines = tessera.server
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("device dev2 asks for tokens faster"));
     assert.equal(lines.length, 1, "logged once");
     await sleep(2_100);
     const later = nextMessage(two, "tessera/dev2/s/dat", 5_000);
@@ -230,7 +275,10 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
     assert.match(snippet, /^topic "" out 1 c8y\/s\/uat tessera\/dev-bridge\/s\/uat$/m);
     assert.match(snippet, /^topic "" in 1 c8y\/s\/dat tessera\/dev-bridge\/s\/dat$/m);
     const placeholder = await tessera.cli(["devices", "bridge-config", "dev-bridge"]);
-    assert.match(placeholder.output, /^remote_password <the device's MQTT password, shown once when it was registered>$/m);
+    assert.match(
+      placeholder.output,
+      /^remote_password <the device's MQTT password, shown once when it was registered>$/m,
+    );
     assert.ok(!placeholder.output.includes(devices["dev-bridge"]!), "no password unless given");
     const rest = await admin("/api/devices/dev-bridge/bridge-config");
     assert.equal(rest.status, 200);
@@ -254,7 +302,8 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
       let answer = "";
       // The bridge connects on its own schedule: the first request may come before it is up.
       for (let attempt = 0; attempt < 10 && !answer.startsWith("{"); attempt++) {
-        answer = (await run("bash", ["-c", script], { env: deviceEnv, timeout: 5_000 }).catch(() => ({ stdout: "" }))).stdout;
+        answer = (await run("bash", ["-c", script], { env: deviceEnv, timeout: 5_000 }).catch(() => ({ stdout: "" })))
+          .stdout;
         if (!answer.startsWith("{")) await sleep(500);
       }
       const me = JSON.parse(answer);

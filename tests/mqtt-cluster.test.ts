@@ -28,9 +28,17 @@ if (engine === "postgres") {
 
   before(async () => {
     broker = await startBroker();
-    first = await createInstance({ ...broker.env, TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS: "0", TESSERA_AUTH_FAILURES_PER_MINUTE: "100000" });
+    first = await createInstance({
+      ...broker.env,
+      TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS: "0",
+      TESSERA_AUTH_FAILURES_PER_MINUTE: "100000",
+    });
     second = await startServer(first.env);
-    const registered = await call(`${first.url}/api/devices`, { method: "POST", token: first.adminToken, body: { id: "fleet-1" } });
+    const registered = await call(`${first.url}/api/devices`, {
+      method: "POST",
+      token: first.adminToken,
+      body: { id: "fleet-1" },
+    });
     assert.equal(registered.status, 200);
     password = registered.body.mqtt.password;
   });
@@ -59,7 +67,12 @@ if (engine === "postgres") {
     });
 
     test("exactly one 71, answer per request", async () => {
-      const device = await connectAs(broker.url, { username: "fleet-1", password, clientId: "fleet-1", protocolVersion: 4 });
+      const device = await connectAs(broker.url, {
+        username: "fleet-1",
+        password,
+        clientId: "fleet-1",
+        protocolVersion: 4,
+      });
       clients.push(device);
       assert.equal(await subscribe(device, "tessera/fleet-1/s/dat"), 1);
       const answers: string[] = [];
@@ -71,16 +84,26 @@ if (engine === "postgres") {
       }
       await sleep(1_500);
       assert.equal(answers.length, requests, `${answers.length} answers to ${requests} requests`);
-      assert.ok(answers.every((line) => line.startsWith("71,eyJ")), answers.map((line) => line.slice(0, 6)).join(" "));
+      assert.ok(
+        answers.every((line) => line.startsWith("71,eyJ")),
+        answers.map((line) => line.slice(0, 6)).join(" "),
+      );
       // Both instances took part: the shared subscription spreads requests (round robin).
-      const listed = (await call(`${first.url}/api/tokens`, { token: first.adminToken })).body as { requestedBy: string }[];
-      assert.equal(listed.filter((token) => token.requestedBy === "device:fleet-1").length, requests, "one token per request, none twice");
+      const listed = (await call(`${first.url}/api/tokens`, { token: first.adminToken })).body as {
+        requestedBy: string;
+      }[];
+      assert.equal(
+        listed.filter((token) => token.requestedBy === "device:fleet-1").length,
+        requests,
+        "one token per request, none twice",
+      );
     });
 
     test("the leader dies: the other instance takes over the reconcile", async () => {
       const before = (await health(second.url)).mqtt.reconcile.leader;
       const [firstState] = [await health(first.url)];
-      const leaderIsFirst = firstState.mqtt.reconcile.leader === before && (await call(`${first.url}/api/health`)).status === 200;
+      const leaderIsFirst =
+        firstState.mqtt.reconcile.leader === before && (await call(`${first.url}/api/health`)).status === 200;
       // Kill whichever leads; the survivor must lead within the lock's retry period.
       const survivor = leaderIsFirst ? second.url : first.url;
       if (leaderIsFirst) await first.server.stop("SIGKILL");

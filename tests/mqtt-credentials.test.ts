@@ -22,7 +22,8 @@ let counter = 0;
 const email = (prefix = "user") => `${prefix}-${process.pid}-${++counter}@example.com`;
 
 const api = (path: string, options: Parameters<typeof call>[1] = {}) => call(`${tessera.url}${path}`, options);
-const mint = (body: Record<string, unknown>, token = manager) => api("/api/mqtt/tokens", { method: "POST", token, body });
+const mint = (body: Record<string, unknown>, token = manager) =>
+  api("/api/mqtt/tokens", { method: "POST", token, body });
 
 interface Minted {
   access_token: string;
@@ -43,7 +44,10 @@ async function created(body: Record<string, unknown>): Promise<Minted> {
 }
 
 /** Connects as a credential's broker client: its client id is its username (pinned). */
-async function connect(credentials: { username: string; password: string }, clientId = credentials.username): Promise<MqttClient> {
+async function connect(
+  credentials: { username: string; password: string },
+  clientId = credentials.username,
+): Promise<MqttClient> {
   const client = await connectAs(broker.url, { ...credentials, clientId });
   clients.push(client);
   return client;
@@ -70,7 +74,11 @@ before(async () => {
   });
   const inDays = new Date(Date.now() + 86_400_000).toISOString();
   for (const role of ["connectionManager", "viewer"]) {
-    const response = await api("/api/tokens", { method: "POST", token: tessera.adminToken, body: { name: `mqtt-${role}`, role, validUntil: inDays } });
+    const response = await api("/api/tokens", {
+      method: "POST",
+      token: tessera.adminToken,
+      body: { name: `mqtt-${role}`, role, validUntil: inDays },
+    });
     assert.equal(response.status, 200);
     if (role === "viewer") viewer = response.body.token;
     else manager = response.body.token;
@@ -119,7 +127,16 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
 
     const listed = (await api("/api/mqtt/tokens", { token: manager })).body as Record<string, unknown>[];
     const row = listed.find((item) => item.token_id === minted.token_id)!;
-    assert.deepEqual(Object.keys(row).sort(), ["created_at", "expires_at", "refreshed_at", "requested_by", "status", "token_id", "user_email", "username"]);
+    assert.deepEqual(Object.keys(row).sort(), [
+      "created_at",
+      "expires_at",
+      "refreshed_at",
+      "requested_by",
+      "status",
+      "token_id",
+      "user_email",
+      "username",
+    ]);
     assert.equal(row.status, "active");
     assert.equal(row.requested_by, "token:mqtt-connectionManager");
     assert.ok(!JSON.stringify(listed).includes(minted.access_token), "the list holds no secret");
@@ -143,21 +160,36 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
     alice.publish(`${bobTree}/inbox`, "intrusion", { qos: 1 });
     assert.equal(await intrusion, null, "a publish into another tree is dropped by the broker");
 
-    assert.ok(await refused({ username: minted.mqtt_credentials.username, password: `${minted.access_token}x` }), "a wrong password is refused");
+    assert.ok(
+      await refused({ username: minted.mqtt_credentials.username, password: `${minted.access_token}x` }),
+      "a wrong password is refused",
+    );
   });
 
   test("refresh: a new password; the old one stops working at once; a wrong one changes nothing", async () => {
     const minted = await created({ user_email: email(), ttl_seconds: 600 });
-    const wrong = await api("/api/mqtt/tokens/refresh", { method: "POST", token: manager, body: { token_id: minted.token_id, current_token_password: "tkn_wrong" } });
+    const wrong = await api("/api/mqtt/tokens/refresh", {
+      method: "POST",
+      token: manager,
+      body: { token_id: minted.token_id, current_token_password: "tkn_wrong" },
+    });
     assert.equal(wrong.status, 401);
     assert.equal(wrong.body, "token_id or current_token_password is wrong");
-    const unknown = await api("/api/mqtt/tokens/refresh", { method: "POST", token: manager, body: { token_id: "00000000-0000-4000-8000-000000000000", current_token_password: minted.access_token } });
+    const unknown = await api("/api/mqtt/tokens/refresh", {
+      method: "POST",
+      token: manager,
+      body: { token_id: "00000000-0000-4000-8000-000000000000", current_token_password: minted.access_token },
+    });
     assert.equal(unknown.status, 401);
     assert.equal(unknown.body, wrong.body, "one answer for an unknown id and a wrong password");
     const before = await connect(minted.mqtt_credentials);
     const kicked = closedWithin(before, 2_000);
 
-    const response = await api("/api/mqtt/tokens/refresh", { method: "POST", token: manager, body: { token_id: minted.token_id, current_token_password: minted.access_token } });
+    const response = await api("/api/mqtt/tokens/refresh", {
+      method: "POST",
+      token: manager,
+      body: { token_id: minted.token_id, current_token_password: minted.access_token },
+    });
     assert.equal(response.status, 200, JSON.stringify(response.body));
     const refreshed = response.body as Minted;
     assert.equal(refreshed.token_id, minted.token_id);
@@ -165,9 +197,16 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
     assert.notEqual(refreshed.access_token, minted.access_token);
     assert.equal(refreshed.expires_in, 600, "the same lifetime again");
     assert.ok(await refused(minted.mqtt_credentials), "the old password is refused");
-    assert.ok(await kicked, "the connection made with the old password is dropped too (it reconnects with the new one)");
+    assert.ok(
+      await kicked,
+      "the connection made with the old password is dropped too (it reconnects with the new one)",
+    );
     (await connect(refreshed.mqtt_credentials)).end(true);
-    const again = await api("/api/mqtt/tokens/refresh", { method: "POST", token: manager, body: { token_id: minted.token_id, current_token_password: minted.access_token } });
+    const again = await api("/api/mqtt/tokens/refresh", {
+      method: "POST",
+      token: manager,
+      body: { token_id: minted.token_id, current_token_password: minted.access_token },
+    });
     assert.equal(again.status, 401, "the old password cannot refresh again");
   });
 
@@ -192,7 +231,10 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
     const client = await connect(first.mqtt_credentials);
     const conflict = await mint({ user_email: user, replace_existing: false });
     assert.equal(conflict.status, 409);
-    assert.equal(conflict.body, "Credentials for this user_email already exist; send replace_existing: true to replace them");
+    assert.equal(
+      conflict.body,
+      "Credentials for this user_email already exist; send replace_existing: true to replace them",
+    );
     assert.ok(client.connected, "a refused create changes nothing");
 
     const closed = closedWithin(client, 3_000);
@@ -228,9 +270,14 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
   test("the seed's curl examples work against /v2 with only the base URL changed", async () => {
     const user = email("curl");
     const create = await run("curl", [
-      "-s", "-X", "POST", `${tessera.url}/v2/tokens/create`,
-      "-H", "Content-Type: application/json",
-      "-d", JSON.stringify({ organization_id: "org_tessera", secret_key: manager, user_email: user }),
+      "-s",
+      "-X",
+      "POST",
+      `${tessera.url}/v2/tokens/create`,
+      "-H",
+      "Content-Type: application/json",
+      "-d",
+      JSON.stringify({ organization_id: "org_tessera", secret_key: manager, user_email: user }),
     ]);
     const minted = JSON.parse(create.stdout) as Minted;
     assert.equal(minted.user_email, user);
@@ -238,9 +285,14 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
     (await connect(minted.mqtt_credentials)).end(true);
 
     const refresh = await run("curl", [
-      "-s", "-X", "POST", `${tessera.url}/v2/tokens/refresh`,
-      "-H", "Content-Type: application/json",
-      "-d", JSON.stringify({ token_id: minted.token_id, current_token_password: minted.access_token }),
+      "-s",
+      "-X",
+      "POST",
+      `${tessera.url}/v2/tokens/refresh`,
+      "-H",
+      "Content-Type: application/json",
+      "-d",
+      JSON.stringify({ token_id: minted.token_id, current_token_password: minted.access_token }),
     ]);
     const refreshed = JSON.parse(refresh.stdout) as Minted;
     assert.equal(refreshed.token_id, minted.token_id);
@@ -248,9 +300,20 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
     (await connect(refreshed.mqtt_credentials)).end(true);
 
     const v2 = (body: Record<string, unknown>) => call(`${tessera.url}/v2/tokens/create`, { method: "POST", body });
-    assert.equal((await v2({ organization_id: "org_other", secret_key: manager, user_email: email() })).body, "organization_id does not match this Tessera");
-    assert.equal((await v2({ organization_id: "org_tessera", secret_key: viewer, user_email: email() })).status, 403, "a viewer token may not mint");
-    const forged = await v2({ organization_id: "org_tessera", secret_key: `${manager.slice(0, -2)}AA`, user_email: email() });
+    assert.equal(
+      (await v2({ organization_id: "org_other", secret_key: manager, user_email: email() })).body,
+      "organization_id does not match this Tessera",
+    );
+    assert.equal(
+      (await v2({ organization_id: "org_tessera", secret_key: viewer, user_email: email() })).status,
+      403,
+      "a viewer token may not mint",
+    );
+    const forged = await v2({
+      organization_id: "org_tessera",
+      secret_key: `${manager.slice(0, -2)}AA`,
+      user_email: email(),
+    });
     assert.equal(forged.status, 403);
     assert.equal(forged.body, "Token not found or was revoked");
     assert.equal((await v2({ organization_id: "org_tessera", user_email: email() })).status, 400);
@@ -276,12 +339,27 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
   });
 
   test("expiry: disabled at expires_at (connection closed) and later deleted, across a restart; foreign clients left alone", async () => {
-    const foreign = new Dynsec({ TESSERA_MQTT_URL: broker.url, TESSERA_MQTT_ADMIN_USERNAME: broker.adminUsername, TESSERA_MQTT_ADMIN_PASSWORD: broker.adminPassword, TESSERA_MQTT_TIMEOUT_SECONDS: 5 });
+    const foreign = new Dynsec({
+      TESSERA_MQTT_URL: broker.url,
+      TESSERA_MQTT_ADMIN_USERNAME: broker.adminUsername,
+      TESSERA_MQTT_ADMIN_PASSWORD: broker.adminPassword,
+      TESSERA_MQTT_TIMEOUT_SECONDS: 5,
+    });
     try {
       await foreign.run([
-        { command: "createClient", username: "someone-else", password: "their-password-123", textname: "not Tessera's" },
+        {
+          command: "createClient",
+          username: "someone-else",
+          password: "their-password-123",
+          textname: "not Tessera's",
+        },
         // Marked as Tessera's, unknown to its database and old: an orphan of a create that crashed.
-        { command: "createClient", username: "orphan@org_tessera", password: "orphan-password-123", textname: "tessera mqtt credential 2020-01-01T00:00:00.000Z" },
+        {
+          command: "createClient",
+          username: "orphan@org_tessera",
+          password: "orphan-password-123",
+          textname: "tessera mqtt credential 2020-01-01T00:00:00.000Z",
+        },
       ]);
       const short = await created({ user_email: email(), ttl_seconds: 10 });
       const later = await created({ user_email: email(), ttl_seconds: 10 });
@@ -289,7 +367,10 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
       const closed = closedWithin(client, 14_000);
       assert.ok(await closed, "disconnected at expiry");
       assert.ok(await refused(short.mqtt_credentials));
-      const status = async (id: string) => ((await api("/api/mqtt/tokens", { token: manager })).body as { token_id: string; status: string }[]).find((item) => item.token_id === id)?.status;
+      const status = async (id: string) =>
+        ((await api("/api/mqtt/tokens", { token: manager })).body as { token_id: string; status: string }[]).find(
+          (item) => item.token_id === id,
+        )?.status;
       // The row is marked at expiry, then the broker disables the client.
       let marked = await status(short.token_id);
       for (let i = 0; i < 30 && marked !== "disabled"; i++) {
@@ -311,7 +392,11 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
       for (let i = 0; i < 40; i++) {
         const [listed] = await foreign.run([{ command: "listClients" }]);
         usernames = (listed!.data!.clients as string[]) ?? [];
-        if (!usernames.includes(short.mqtt_credentials.username) && !usernames.includes(later.mqtt_credentials.username)) break;
+        if (
+          !usernames.includes(short.mqtt_credentials.username) &&
+          !usernames.includes(later.mqtt_credentials.username)
+        )
+          break;
         await sleep(250);
       }
       assert.ok(usernames.includes("someone-else"), "a client Tessera did not create is untouched");

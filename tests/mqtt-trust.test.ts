@@ -21,7 +21,8 @@ const passwords: Record<string, string> = {};
 const clients: MqttClient[] = [];
 let counter = 0;
 
-const api = (path: string, options: Parameters<typeof call>[1] = {}) => call(`${tessera.url}${path}`, { token: tessera.adminToken, ...options });
+const api = (path: string, options: Parameters<typeof call>[1] = {}) =>
+  call(`${tessera.url}${path}`, { token: tessera.adminToken, ...options });
 
 async function register(id: string): Promise<void> {
   const response = await api("/api/devices", { method: "POST", body: { id } });
@@ -29,20 +30,35 @@ async function register(id: string): Promise<void> {
   passwords[id] = response.body.mqtt.password;
 }
 
-async function credentials(ttl = 3600): Promise<{ username: string; password: string; token_id: string; expires_at: string }> {
-  const response = await api("/api/mqtt/tokens", { method: "POST", body: { user_email: `trust-${process.pid}-${++counter}@example.com`, ttl_seconds: ttl } });
+async function credentials(
+  ttl = 3600,
+): Promise<{ username: string; password: string; token_id: string; expires_at: string }> {
+  const response = await api("/api/mqtt/tokens", {
+    method: "POST",
+    body: { user_email: `trust-${process.pid}-${++counter}@example.com`, ttl_seconds: ttl },
+  });
   assert.equal(response.status, 200, JSON.stringify(response.body));
   return { ...response.body.mqtt_credentials, token_id: response.body.token_id, expires_at: response.body.expires_at };
 }
 
-async function connect(username: string, password: string, clientId: string, extra: Parameters<typeof connectAs>[1] = {}): Promise<MqttClient> {
+async function connect(
+  username: string,
+  password: string,
+  clientId: string,
+  extra: Parameters<typeof connectAs>[1] = {},
+): Promise<MqttClient> {
   const client = await connectAs(broker.url, { username, password, clientId, ...extra });
   clients.push(client);
   return client;
 }
 
 /** The broker's refusal of a connection, or null when it was accepted. */
-async function refusal(username: string, password: string, clientId: string, extra: Parameters<typeof connectAs>[1] = {}): Promise<string | null> {
+async function refusal(
+  username: string,
+  password: string,
+  clientId: string,
+  extra: Parameters<typeof connectAs>[1] = {},
+): Promise<string | null> {
   try {
     (await connect(username, password, clientId, extra)).end(true);
     return null;
@@ -55,7 +71,26 @@ async function refusal(username: string, password: string, clientId: string, ext
 async function ask(id: string, waitSeconds = 5): Promise<string> {
   const { stdout } = await run(
     "mosquitto_rr",
-    ["-h", "127.0.0.1", "-p", String(broker.port), "-u", id, "-P", passwords[id]!, "-i", id, "-t", `tessera/${id}/s/uat`, "-e", `tessera/${id}/s/dat`, "-m", "", "-W", String(waitSeconds)],
+    [
+      "-h",
+      "127.0.0.1",
+      "-p",
+      String(broker.port),
+      "-u",
+      id,
+      "-P",
+      passwords[id]!,
+      "-i",
+      id,
+      "-t",
+      `tessera/${id}/s/uat`,
+      "-e",
+      `tessera/${id}/s/dat`,
+      "-m",
+      "",
+      "-W",
+      String(waitSeconds),
+    ],
     { timeout: (waitSeconds + 2) * 1000 },
   ).catch(() => ({ stdout: "" }));
   return stdout.trim();
@@ -72,14 +107,23 @@ async function tokenWithin(id: string, ms: number): Promise<{ line: string; ms: 
   return { line, ms: Date.now() - started };
 }
 
-async function brokerClients(): Promise<{ username: string; clientid?: string; roles?: { rolename: string }[]; disabled?: boolean; textname?: string }[]> {
+async function brokerClients(): Promise<
+  { username: string; clientid?: string; roles?: { rolename: string }[]; disabled?: boolean; textname?: string }[]
+> {
   const [listed] = await admin.run([{ command: "listClients", verbose: true }]);
   return listed!.data!.clients as never;
 }
 
 async function health() {
   const response = await call(`${tessera.url}/api/health`);
-  return { status: response.status, body: response.body as { status: string; database: string; mqtt: { broker: string; responder: string; reconcile: { state: string; leader: string | null } } } };
+  return {
+    status: response.status,
+    body: response.body as {
+      status: string;
+      database: string;
+      mqtt: { broker: string; responder: string; reconcile: { state: string; leader: string | null } };
+    },
+  };
 }
 
 before(async () => {
@@ -92,7 +136,12 @@ before(async () => {
     TESSERA_MQTT_SWEEP_SECONDS: "300",
     TESSERA_AUTH_FAILURES_PER_MINUTE: "100000",
   });
-  admin = new Dynsec({ TESSERA_MQTT_URL: broker.url, TESSERA_MQTT_ADMIN_USERNAME: broker.adminUsername, TESSERA_MQTT_ADMIN_PASSWORD: broker.adminPassword, TESSERA_MQTT_TIMEOUT_SECONDS: 5 });
+  admin = new Dynsec({
+    TESSERA_MQTT_URL: broker.url,
+    TESSERA_MQTT_ADMIN_USERNAME: broker.adminUsername,
+    TESSERA_MQTT_ADMIN_PASSWORD: broker.adminPassword,
+    TESSERA_MQTT_TIMEOUT_SECONDS: 5,
+  });
   await register("victim");
   await register("thief");
 });
@@ -129,15 +178,25 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
     const victimUser = await connect(user.username, user.password, user.username);
     const kicked = [closedWithin(victim, 1_500), closedWithin(victimUser, 1_500)];
     // The responder's client id, as the broker knows it.
-    const responderId = (await brokerClients()).find((client) => client.username.startsWith("tessera-responder"))!.username;
+    const responderId = (await brokerClients()).find((client) =>
+      client.username.startsWith("tessera-responder"),
+    )!.username;
 
     // MQTT credentials under a device's id, another user's id, the responder's id, and a random one.
     for (const clientId of ["victim", other.username, responderId, "anything-else"]) {
-      assert.match(String(await refusal(user.username, user.password, clientId)), /Not authorized|Bad username or password/i, `credentials as ${clientId}`);
+      assert.match(
+        String(await refusal(user.username, user.password, clientId)),
+        /Not authorized|Bad username or password/i,
+        `credentials as ${clientId}`,
+      );
     }
     // A device under another device's id, a user's id and the responder's.
     for (const clientId of ["victim", user.username, responderId]) {
-      assert.match(String(await refusal("thief", passwords.thief!, clientId)), /Not authorized|Bad username or password/i, `device as ${clientId}`);
+      assert.match(
+        String(await refusal("thief", passwords.thief!, clientId)),
+        /Not authorized|Bad username or password/i,
+        `device as ${clientId}`,
+      );
     }
     assert.deepEqual(await Promise.all(kicked), [false, false], "neither victim was disconnected");
     // The responder was not kicked either: the victim device still gets tokens.
@@ -151,12 +210,29 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
     await sleep(200);
     // An answer queued for the device's session while it is away, published by a client of the test's own (as the responder would).
     await admin.run([
-      { command: "createRole", rolename: "test-queuer", acls: [{ acltype: "publishClientSend", topic: "tessera/victim/s/dat", allow: true }] },
-      { command: "createClient", username: "test-queuer", password: "test-queuer-password", roles: [{ rolename: "test-queuer" }] },
+      {
+        command: "createRole",
+        rolename: "test-queuer",
+        acls: [{ acltype: "publishClientSend", topic: "tessera/victim/s/dat", allow: true }],
+      },
+      {
+        command: "createClient",
+        username: "test-queuer",
+        password: "test-queuer-password",
+        roles: [{ rolename: "test-queuer" }],
+      },
     ]);
-    const publisher = await connectAs(broker.url, { username: "test-queuer", password: "test-queuer-password", clientId: `queuer-${process.pid}` });
+    const publisher = await connectAs(broker.url, {
+      username: "test-queuer",
+      password: "test-queuer-password",
+      clientId: `queuer-${process.pid}`,
+    });
     clients.push(publisher);
-    await new Promise<void>((resolve, reject) => publisher.publish("tessera/victim/s/dat", "71,queued-for-the-victim", { qos: 1 }, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      publisher.publish("tessera/victim/s/dat", "71,queued-for-the-victim", { qos: 1 }, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
 
     const user = await credentials();
     for (const [username, password] of [
@@ -174,7 +250,14 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
       assert.equal(received, "", `${username} received nothing`);
     }
     // The owner: listening before the CONNACK, since the queued message may come in the same packet.
-    const owner = mqtt.connect(broker.url, { username: "victim", password: passwords.victim!, clientId: "victim", clean: false, protocolVersion: 4, reconnectPeriod: 0 });
+    const owner = mqtt.connect(broker.url, {
+      username: "victim",
+      password: passwords.victim!,
+      clientId: "victim",
+      clean: false,
+      protocolVersion: 4,
+      reconnectPeriod: 0,
+    });
     clients.push(owner);
     const queued = new Promise<string | null>((resolve) => {
       owner.on("message", (_topic, payload) => resolve(payload.toString()));
@@ -193,9 +276,17 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
     const expiresAt = Date.parse(user.expires_at);
     await sleep(Math.max(0, expiresAt - Date.now() - 1_500));
     assert.equal(closedAt, 0, "still connected 1.5 s before expiry");
-    assert.equal(await refusal(user.username, user.password, user.username), null, "a new connection before expiry is accepted");
+    assert.equal(
+      await refusal(user.username, user.password, user.username),
+      null,
+      "a new connection before expiry is accepted",
+    );
     await sleep(Math.max(0, expiresAt + 1_000 - Date.now()));
-    assert.match(String(await refusal(user.username, user.password, user.username)), /Not authorized|Bad username or password/i, "refused 1 s after expires_at");
+    assert.match(
+      String(await refusal(user.username, user.password, user.username)),
+      /Not authorized|Bad username or password/i,
+      "refused 1 s after expires_at",
+    );
     for (let i = 0; i < 20 && closedAt === 0; i++) await sleep(50);
     assert.ok(closedAt > 0 && closedAt - expiresAt < 2_000, `closed ${closedAt - expiresAt} ms after expires_at`);
     const listed = (await api("/api/mqtt/tokens")).body as { token_id: string; status: string }[];
@@ -213,18 +304,32 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
     const user = await credentials();
     await tessera.restart({}, async () => {
       const before = await brokerClients();
-      const responders = before.filter((client) => client.username.startsWith("tessera-responder-")).map((client) => client.username);
+      const responders = before
+        .filter((client) => client.username.startsWith("tessera-responder-"))
+        .map((client) => client.username);
       assert.ok(responders.length > 0);
       await admin.run([
         // Tessera's own clients and role, gone or tampered with.
         ...responders.map((username) => ({ command: "deleteClient", username })),
-        { command: "removeRoleACL", rolename: "tessera-responder", acltype: "publishClientSend", topic: "tessera/+/s/dat" },
+        {
+          command: "removeRoleACL",
+          rolename: "tessera-responder",
+          acltype: "publishClientSend",
+          topic: "tessera/+/s/dat",
+        },
         // A device deleted, another changed (its pin removed, its role taken away), and a user's credentials deleted.
         { command: "deleteClient", username: "victim" },
         { command: "deleteRole", rolename: "tessera-device:victim" },
         { command: "modifyClient", username: "thief", clientid: "", roles: [] },
         // A group granted by hand would add its roles: reading every device's answers.
-        { command: "createRole", rolename: "evil", acls: [{ acltype: "subscribePattern", topic: "#", allow: true }, { acltype: "publishClientReceive", topic: "#", allow: true }] },
+        {
+          command: "createRole",
+          rolename: "evil",
+          acls: [
+            { acltype: "subscribePattern", topic: "#", allow: true },
+            { acltype: "publishClientReceive", topic: "#", allow: true },
+          ],
+        },
         { command: "createGroup", groupname: "evil" },
         { command: "addGroupRole", groupname: "evil", rolename: "evil" },
         { command: "addGroupClient", groupname: "evil", username: "thief" },
@@ -237,21 +342,34 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
     let thief = "";
     for (let i = 0; i < 20 && !thief.startsWith("71,"); i++) thief = await ask("thief", 1);
     assert.match(thief, /^71,eyJ/, "the changed device's role is back");
-    assert.match(String(await refusal("thief", passwords.thief!, "not-thief")), /Not authorized/i, "its client id pin is back");
-    assert.equal(await refusal(user.username, user.password, user.username), null, "the deleted credentials are back with the same password");
-    const thiefNow = (await brokerClients()).find((client) => client.username === "thief") as { groups?: unknown[] } | undefined;
+    assert.match(
+      String(await refusal("thief", passwords.thief!, "not-thief")),
+      /Not authorized/i,
+      "its client id pin is back",
+    );
+    assert.equal(
+      await refusal(user.username, user.password, user.username),
+      null,
+      "the deleted credentials are back with the same password",
+    );
+    const thiefNow = (await brokerClients()).find((client) => client.username === "thief") as
+      { groups?: unknown[] } | undefined;
     assert.deepEqual(thiefNow?.groups ?? [], [], "the group granted by hand is taken away");
     const roles = await admin.run([{ command: "getRole", rolename: "tessera-responder" }]);
     assert.ok(JSON.stringify(roles[0]!.data).includes('"publishClientSend"'), "the responder role's ACL is back");
   });
 
   test("a responder client deleted (or its password changed) by hand while running: back on its own, device tokens within 10 s", async () => {
-    const responders = (await brokerClients()).filter((client) => client.username.startsWith("tessera-responder-")).map((client) => client.username);
+    const responders = (await brokerClients())
+      .filter((client) => client.username.startsWith("tessera-responder-"))
+      .map((client) => client.username);
     await admin.run(responders.map((username) => ({ command: "deleteClient", username })));
     await sleep(500);
     const { line, ms } = await tokenWithin("victim", 10_000);
     assert.match(line, /^71,eyJ/, `a token within 10 s (${ms} ms)`);
-    await admin.run(responders.map((username) => ({ command: "setClientPassword", username, password: "changed-by-hand-123" })));
+    await admin.run(
+      responders.map((username) => ({ command: "setClientPassword", username, password: "changed-by-hand-123" })),
+    );
     await sleep(500);
     const again = await tokenWithin("victim", 10_000);
     assert.match(again.line, /^71,eyJ/, `a token within 10 s (${again.ms} ms)`);
@@ -264,12 +382,18 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
     const user = await credentials();
     await broker.restart(async () => {
       const started = Date.now();
-      const refused = await api("/api/mqtt/tokens", { method: "POST", body: { user_email: `down-${process.pid}@example.com` } });
+      const refused = await api("/api/mqtt/tokens", {
+        method: "POST",
+        body: { user_email: `down-${process.pid}@example.com` },
+      });
       const took = Date.now() - started;
       assert.equal(refused.status, 503);
       assert.equal(refused.body, "The MQTT broker is unavailable; nothing was changed, try again later");
       assert.ok(took <= 2_000 + 300, `answered in ${took} ms (timeout 2 s)`);
-      const v2 = await call(`${tessera.url}/v2/tokens/refresh`, { method: "POST", body: { token_id: user.token_id, current_token_password: user.password } });
+      const v2 = await call(`${tessera.url}/v2/tokens/refresh`, {
+        method: "POST",
+        body: { token_id: user.token_id, current_token_password: user.password },
+      });
       assert.equal(v2.status, 503);
       assert.ok(!String(v2.body).includes(String(broker.port)), "no port in the answer");
 
@@ -294,7 +418,10 @@ describe(`MQTT you can trust ${engine === "postgres" ? "(PostgreSQL)" : "(embedd
     assert.ok(gone, "the removed device's and the revoked user's broker clients are gone");
     assert.match(String(await refusal("doomed", passwords.doomed!, "doomed")), /Not authorized/i);
     assert.match(String(await refusal(user.username, user.password, user.username)), /Not authorized/i);
-    const logged = tessera.server.output().split("\n").filter((line) => /broker is unavailable|cannot reach the broker/.test(line));
+    const logged = tessera.server
+      .output()
+      .split("\n")
+      .filter((line) => /broker is unavailable|cannot reach the broker/.test(line));
     assert.ok(logged.length >= 1 && logged.length <= 4, `the outage is logged, not flooded (${logged.length} lines)`);
   });
 });

@@ -47,14 +47,23 @@ describe("any engine", () => {
   test("with DATABASE_URL set, missing secrets stop the start with a clear sentence", async () => {
     const result = await runCli(["start"], { DATABASE_URL: "postgres://postgres@127.0.0.1:1/none" });
     assert.equal(result.code, 1);
-    assert.match(result.output, /tessera: Missing required secrets: TESSERA_TOKEN_KEYS, NEXTAUTH_SECRET\. With DATABASE_URL set/);
+    assert.match(
+      result.output,
+      /tessera: Missing required secrets: TESSERA_TOKEN_KEYS, NEXTAUTH_SECRET\. With DATABASE_URL set/,
+    );
   });
 
   test("an unreachable PostgreSQL at start is one clear sentence and exit 1, not a stack trace", async () => {
     const closedPort = await freePort();
-    const result = await runCli(["start"], { ...secretsEnv, DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/tessera` });
+    const result = await runCli(["start"], {
+      ...secretsEnv,
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${closedPort}/tessera`,
+    });
     assert.equal(result.code, 1);
-    assert.equal(result.output.trim(), `tessera: Cannot reach the database to apply migrations: connect ECONNREFUSED 127.0.0.1:${closedPort}`);
+    assert.equal(
+      result.output.trim(),
+      `tessera: Cannot reach the database to apply migrations: connect ECONNREFUSED 127.0.0.1:${closedPort}`,
+    );
   });
 
   test("/api/health answers 503 when PostgreSQL is unreachable", async () => {
@@ -68,7 +77,11 @@ describe("any engine", () => {
       const response = await fetch(`${server.url}/api/health`);
       assert.equal(response.status, 503);
       assert.deepEqual(await response.json(), { status: "unavailable", database: "unavailable", mqtt: "disabled" });
-      assert.doesNotMatch(server.output(), /ECONNREFUSED.*\n\s+at /, "no stack traces in the log for an expected outage");
+      assert.doesNotMatch(
+        server.output(),
+        /ECONNREFUSED.*\n\s+at /,
+        "no stack traces in the log for an expected outage",
+      );
     } finally {
       await server.stop();
     }
@@ -86,9 +99,13 @@ if (engine === "pglite")
           await assertHealthy(first.url);
           assert.match(first.output(), /Generated signing secrets in .*secrets\.json \(mode 0600\)/);
           assert.match(first.output(), /applied migration 20261123000000_application_tokens/);
-          assert.match(first.output(), /created the first local admin "admin" with the generated password: [A-Za-z0-9_-]{24}\n/);
+          assert.match(
+            first.output(),
+            /created the first local admin "admin" with the generated password: [A-Za-z0-9_-]{24}\n/,
+          );
           secrets = JSON.parse(readFileSync(path.join(data.dir, "secrets.json"), "utf8"));
-          for (const value of Object.values(secrets)) assert.ok(!first.output().includes(value), "secrets never reach the log");
+          for (const value of Object.values(secrets))
+            assert.ok(!first.output().includes(value), "secrets never reach the log");
 
           for (const command of [["migrate"], ["start"]]) {
             const second = await runCli(command, { TESSERA_DATA_DIR: data.dir, DATABASE_URL: "" });
@@ -120,11 +137,17 @@ if (engine === "pglite")
 
         const after = new PGlite(path.join(data.dir, "pglite"));
         try {
-          const rows = await after.query<{ name: string }>("SELECT name FROM application_tokens WHERE hash = $1", [hash]);
+          const rows = await after.query<{ name: string }>("SELECT name FROM application_tokens WHERE hash = $1", [
+            hash,
+          ]);
           assert.deepEqual(rows.rows, [{ name: "kept-across-restarts" }]);
           const migrations = await after.query(`SELECT 1 FROM "_prisma_migrations"`);
           const files = await readdir(path.resolve("prisma/migrations"), { withFileTypes: true });
-          assert.equal(migrations.rows.length, files.filter((f) => f.isDirectory()).length, "each migration is applied once, not on every start");
+          assert.equal(
+            migrations.rows.length,
+            files.filter((f) => f.isDirectory()).length,
+            "each migration is applied once, not on every start",
+          );
         } finally {
           await after.close();
         }

@@ -14,7 +14,8 @@ const uniqueName = (prefix = "t") => `${prefix}-${process.pid}-${++counter}`.sli
 
 let tessera: Instance;
 const api = (path: string, options: Parameters<typeof call>[1] = {}) => call(`${tessera.url}${path}`, options);
-const admin = (path: string, options: Parameters<typeof call>[1] = {}) => api(path, { token: tessera.adminToken, ...options });
+const admin = (path: string, options: Parameters<typeof call>[1] = {}) =>
+  api(path, { token: tessera.adminToken, ...options });
 
 async function createToken(role: (typeof ROLES)[number], validUntil = inDays(7), name = uniqueName(role)) {
   const response = await admin("/api/tokens", { method: "POST", body: { name, role, validUntil } });
@@ -43,7 +44,13 @@ after(async () => {
 describe(`application tokens API on ${engine}`, () => {
   test("401 without credentials, on every route", async () => {
     const hash = "a".repeat(64);
-    for (const [method, path] of [["GET", "/api/me"], ["GET", "/api/tokens"], ["POST", "/api/tokens"], ["GET", `/api/tokens/${hash}`], ["DELETE", `/api/tokens/${hash}`]]) {
+    for (const [method, path] of [
+      ["GET", "/api/me"],
+      ["GET", "/api/tokens"],
+      ["POST", "/api/tokens"],
+      ["GET", `/api/tokens/${hash}`],
+      ["DELETE", `/api/tokens/${hash}`],
+    ]) {
       const response = await api(path!, { method });
       assert.equal(response.status, 401, `${method} ${path}`);
       assert.equal(response.body, "Not authenticated: send Authorization: Bearer <token> or sign in");
@@ -53,19 +60,36 @@ describe(`application tokens API on ${engine}`, () => {
 
   test("POST creates a signed JWT, shown once, stored only as its SHA-256", async () => {
     const validUntil = new Date(Date.now() + 3 * 86_400_000 + 123);
-    const response = await admin("/api/tokens", { method: "POST", body: { name: "  créé-1  ", role: "editor", validUntil: validUntil.toISOString() } });
+    const response = await admin("/api/tokens", {
+      method: "POST",
+      body: { name: "  créé-1  ", role: "editor", validUntil: validUntil.toISOString() },
+    });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get("cache-control"), "no-store");
     assert.equal(response.headers.get("referrer-policy"), "no-referrer");
     const created = response.body;
-    assert.deepEqual(Object.keys(created).sort(), ["hash", "issueDate", "lastUsed", "name", "requestedBy", "role", "status", "token", "validUntil"]);
+    assert.deepEqual(Object.keys(created).sort(), [
+      "hash",
+      "issueDate",
+      "lastUsed",
+      "name",
+      "requestedBy",
+      "role",
+      "status",
+      "token",
+      "validUntil",
+    ]);
     assert.equal(created.name, "créé-1", "trimmed");
     assert.equal(created.role, "editor");
     assert.equal(created.requestedBy, "token:test-admin");
     assert.equal(created.lastUsed, null);
     assert.equal(created.status, "Valid");
     assert.equal(created.hash, sha256(created.token));
-    assert.equal(created.validUntil, new Date(Math.floor(validUntil.getTime() / 1000) * 1000).toISOString(), "second precision, like exp");
+    assert.equal(
+      created.validUntil,
+      new Date(Math.floor(validUntil.getTime() / 1000) * 1000).toISOString(),
+      "second precision, like exp",
+    );
     assert.ok(Math.abs(Date.parse(created.issueDate) - Date.now()) < 60_000);
 
     const header = decodeProtectedHeader(created.token);
@@ -82,12 +106,24 @@ describe(`application tokens API on ${engine}`, () => {
     assert.deepEqual(one.body, withoutToken);
     const list = await admin("/api/tokens");
     assert.equal(list.status, 200);
-    assert.deepEqual(list.body.find((t: { hash: string }) => t.hash === created.hash), withoutToken);
-    assert.ok(list.body.every((t: Record<string, unknown>) => !("token" in t)), "the list never carries a token");
+    assert.deepEqual(
+      list.body.find((t: { hash: string }) => t.hash === created.hash),
+      withoutToken,
+    );
+    assert.ok(
+      list.body.every((t: Record<string, unknown>) => !("token" in t)),
+      "the list never carries a token",
+    );
 
     const me = await api("/api/me", { token });
     assert.equal(me.status, 200);
-    assert.deepEqual(me.body, { kind: "token", role: "editor", name: "créé-1", hash: created.hash, validUntil: created.validUntil });
+    assert.deepEqual(me.body, {
+      kind: "token",
+      role: "editor",
+      name: "créé-1",
+      hash: created.hash,
+      validUntil: created.validUntil,
+    });
   });
 
   test("each role: /api/me answers for all, /api/tokens only for admin (403 Forbidden otherwise)", async () => {
@@ -99,7 +135,11 @@ describe(`application tokens API on ${engine}`, () => {
       const expected = role === "admin" ? 200 : 403;
       const checks = [
         await api("/api/tokens", { token }),
-        await api("/api/tokens", { token, method: "POST", body: { name: uniqueName(), role: "viewer", validUntil: inDays(1) } }),
+        await api("/api/tokens", {
+          token,
+          method: "POST",
+          body: { name: uniqueName(), role: "viewer", validUntil: inDays(1) },
+        }),
         await api(`/api/tokens/${hash}`, { token }),
       ];
       for (const response of checks) {
@@ -117,14 +157,32 @@ describe(`application tokens API on ${engine}`, () => {
       [{ name: "", role: "viewer", validUntil: inDays(1) }, "name must not be empty"],
       [{ name: "   ", role: "viewer", validUntil: inDays(1) }, "name must not be empty"],
       [{ name: "x".repeat(31), role: "viewer", validUntil: inDays(1) }, "name must be at most 30 characters"],
-      [{ name: "bad\u0000name", role: "viewer", validUntil: inDays(1) }, "name must not contain control or invisible characters"],
-      [{ name: "bidi\u202Ename", role: "viewer", validUntil: inDays(1) }, "name must not contain control or invisible characters"],
+      [
+        { name: "bad\u0000name", role: "viewer", validUntil: inDays(1) },
+        "name must not contain control or invisible characters",
+      ],
+      [
+        { name: "bidi\u202Ename", role: "viewer", validUntil: inDays(1) },
+        "name must not contain control or invisible characters",
+      ],
       [{ role: "viewer", validUntil: inDays(1) }, "name is required"],
       [{ name: 42, role: "viewer", validUntil: inDays(1) }, "name must be a string"],
-      [{ name: uniqueName(), role: "root", validUntil: inDays(1) }, "role must be one of admin, editor, viewer, connectionManager, monitoringViewer"],
-      [{ name: uniqueName(), role: "viewer", validUntil: "tomorrow" }, "validUntil must be an ISO-8601 date-time such as 2030-01-31T12:00:00Z"],
-      [{ name: uniqueName(), role: "viewer", validUntil: "2030-02-31T00:00:00Z" }, "validUntil must be an ISO-8601 date-time such as 2030-01-31T12:00:00Z"],
-      [{ name: uniqueName(), role: "viewer", validUntil: new Date(Date.now() - 1000).toISOString() }, "validUntil must be in the future"],
+      [
+        { name: uniqueName(), role: "root", validUntil: inDays(1) },
+        "role must be one of admin, editor, viewer, connectionManager, monitoringViewer",
+      ],
+      [
+        { name: uniqueName(), role: "viewer", validUntil: "tomorrow" },
+        "validUntil must be an ISO-8601 date-time such as 2030-01-31T12:00:00Z",
+      ],
+      [
+        { name: uniqueName(), role: "viewer", validUntil: "2030-02-31T00:00:00Z" },
+        "validUntil must be an ISO-8601 date-time such as 2030-01-31T12:00:00Z",
+      ],
+      [
+        { name: uniqueName(), role: "viewer", validUntil: new Date(Date.now() - 1000).toISOString() },
+        "validUntil must be in the future",
+      ],
       [{ name: uniqueName(), role: "viewer", validUntil: inDays(366) }, "validUntil must be at most 365 days from now"],
       [{ name: uniqueName(), role: "viewer", validUntil: inDays(1), admin: true }, "Unknown field: admin"],
       [[], "The body must be a JSON object"],
@@ -137,9 +195,16 @@ describe(`application tokens API on ${engine}`, () => {
       assert.equal(response.body, message, JSON.stringify(body));
       assert.match(response.headers.get("content-type")!, /^text\/plain/);
     }
-    const wrongType = await admin("/api/tokens", { method: "POST", body: "name=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const wrongType = await admin("/api/tokens", {
+      method: "POST",
+      body: "name=x",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     assert.equal(wrongType.status, 415);
-    const huge = await admin("/api/tokens", { method: "POST", body: { name: uniqueName(), role: "viewer", validUntil: inDays(1), pad: "x".repeat(20_000) } });
+    const huge = await admin("/api/tokens", {
+      method: "POST",
+      body: { name: uniqueName(), role: "viewer", validUntil: inDays(1), pad: "x".repeat(20_000) },
+    });
     assert.equal(huge.status, 413);
     assert.equal(huge.body, "Request body too large (at most 16384 bytes)");
     assert.equal((await admin("/api/tokens")).body.length, before, "nothing was created");
@@ -154,12 +219,17 @@ describe(`application tokens API on ${engine}`, () => {
 
     const nfc = "caf\u00e9-" + counter;
     await createToken("viewer", inDays(1), nfc);
-    const nfd = await admin("/api/tokens", { method: "POST", body: { name: nfc.normalize("NFD"), role: "viewer", validUntil: inDays(1) } });
+    const nfd = await admin("/api/tokens", {
+      method: "POST",
+      body: { name: nfc.normalize("NFD"), role: "viewer", validUntil: inDays(1) },
+    });
     assert.equal(nfd.status, 409);
 
     const race = uniqueName("race");
     const results = await Promise.all(
-      Array.from({ length: 10 }, () => admin("/api/tokens", { method: "POST", body: { name: race, role: "viewer", validUntil: inDays(1) } })),
+      Array.from({ length: 10 }, () =>
+        admin("/api/tokens", { method: "POST", body: { name: race, role: "viewer", validUntil: inDays(1) } }),
+      ),
     );
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 409, 409, 409, 409, 409, 409, 409, 409, 409]);
     const list = (await admin("/api/tokens")).body as { name: string }[];
@@ -184,7 +254,10 @@ describe(`application tokens API on ${engine}`, () => {
     assert.equal(deleted.status, 200);
     assert.ok(Array.isArray(deleted.body));
     assert.ok(!deleted.body.some((t: { hash: string }) => t.hash === hash));
-    assert.ok(deleted.body.some((t: { name: string }) => t.name === "test-admin"), "answers the remaining tokens");
+    assert.ok(
+      deleted.body.some((t: { name: string }) => t.name === "test-admin"),
+      "answers the remaining tokens",
+    );
     assertInvalidToken(await api("/api/me", { token }));
     assertInvalidToken(await api(`/api/me?token=${token}`));
 
@@ -197,13 +270,18 @@ describe(`application tokens API on ${engine}`, () => {
     // A malformed hash is no token either: the seed's DELETE "does nothing if the specified token was not found".
     const malformed = await admin("/api/tokens/nothex", { method: "DELETE" });
     assert.equal(malformed.status, 200, "DELETE of a malformed hash");
-    assert.deepEqual(tokensOf(malformed.body), tokensOf(before), "DELETE of a malformed hash answers the unchanged list");
+    assert.deepEqual(
+      tokensOf(malformed.body),
+      tokensOf(before),
+      "DELETE of a malformed hash answers the unchanged list",
+    );
   });
 
   test("an expired token is refused, and listed as Invalid", async () => {
     const { token, hash } = await createToken("viewer", new Date(Date.now() + 2_000).toISOString());
     assert.equal((await api("/api/me", { token })).status, 200);
-    const listed = async () => ((await admin("/api/tokens")).body as { hash: string; status: string }[]).find((t) => t.hash === hash)?.status;
+    const listed = async () =>
+      ((await admin("/api/tokens")).body as { hash: string; status: string }[]).find((t) => t.hash === hash)?.status;
     assert.equal(await listed(), "Valid", "the list (now cached) shows it Valid");
     await new Promise((resolve) => setTimeout(resolve, 2_600));
     assertInvalidToken(await api("/api/me", { token }));
@@ -230,9 +308,18 @@ describe(`application tokens API on ${engine}`, () => {
     const { token } = await createToken("admin");
     const [h, p, s] = token.split(".");
     const payload = JSON.parse(Buffer.from(p!, "base64url").toString());
-    const forgedPayload = Buffer.from(JSON.stringify({ ...payload, role: "admin", exp: payload.exp + 1000 })).toString("base64url");
+    const forgedPayload = Buffer.from(JSON.stringify({ ...payload, role: "admin", exp: payload.exp + 1000 })).toString(
+      "base64url",
+    );
     const flipped = s!.slice(0, -2) + (s!.endsWith("A") ? "BB" : "AA");
-    for (const bad of [`${h}.${forgedPayload}.${s}`, `${h}.${p}.${flipped}`, `${h}.${p}.`, "garbage", `${token}x`, sha256(token)]) {
+    for (const bad of [
+      `${h}.${forgedPayload}.${s}`,
+      `${h}.${p}.${flipped}`,
+      `${h}.${p}.`,
+      "garbage",
+      `${token}x`,
+      sha256(token),
+    ]) {
       assertInvalidToken(await api("/api/me", { token: bad }));
       assertInvalidToken(await api("/api/tokens", { token: bad }));
     }
@@ -243,7 +330,12 @@ describe(`application tokens API on ${engine}`, () => {
 
   test("x-middleware-subrequest changes nothing: the handler refuses on its own", async () => {
     const viewer = await createToken("viewer");
-    for (const value of ["middleware", "middleware:middleware:middleware:middleware:middleware", "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware", "pages/_middleware"]) {
+    for (const value of [
+      "middleware",
+      "middleware:middleware:middleware:middleware:middleware",
+      "src/middleware:src/middleware:src/middleware:src/middleware:src/middleware",
+      "pages/_middleware",
+    ]) {
       const anonymous = await api("/api/tokens", { headers: { "x-middleware-subrequest": value } });
       assert.equal(anonymous.status, 401, value);
       const asViewer = await api("/api/tokens", { token: viewer.token, headers: { "x-middleware-subrequest": value } });
@@ -281,13 +373,17 @@ describe(`application tokens API on ${engine}`, () => {
       second = await readLastUsed();
     }
     assert.ok(Date.parse(second!) > Date.parse(first!), "written again once the interval has passed");
-    const listed = ((await admin("/api/tokens")).body as { hash: string; lastUsed: string }[]).find((t) => t.hash === hash);
+    const listed = ((await admin("/api/tokens")).body as { hash: string; lastUsed: string }[]).find(
+      (t) => t.hash === hash,
+    );
     assert.equal(listed?.lastUsed, second, "the list shows the new lastUsed too (the trigger invalidated its cache)");
   });
 
   test("the list is compact JSON, field for field what GET one answers, and follows every create and delete", async () => {
     const quoted = await createToken("editor", inDays(3), `q"uote\\ é ${++counter}`);
-    const response = await fetch(`${tessera.url}/api/tokens`, { headers: { authorization: `Bearer ${tessera.adminToken}` } });
+    const response = await fetch(`${tessera.url}/api/tokens`, {
+      headers: { authorization: `Bearer ${tessera.adminToken}` },
+    });
     assert.equal(response.headers.get("content-type"), "application/json");
     assert.equal(response.headers.get("cache-control"), "no-store");
     const text = await response.text();
@@ -304,7 +400,10 @@ describe(`application tokens API on ${engine}`, () => {
     assert.equal(afterCreate.at(-1)!.hash, added.hash);
     await admin(`/api/tokens/${quoted.hash}`, { method: "DELETE" });
     const afterDelete = (await admin("/api/tokens")).body as { hash: string }[];
-    assert.deepEqual(afterDelete.map((t) => t.hash), afterCreate.map((t) => t.hash).filter((h) => h !== quoted.hash));
+    assert.deepEqual(
+      afterDelete.map((t) => t.hash),
+      afterCreate.map((t) => t.hash).filter((h) => h !== quoted.hash),
+    );
   });
 
   test("?limit and ?cursor page through the same list; the default answer is unchanged", async () => {
@@ -349,7 +448,10 @@ describe(`application tokens API on ${engine}`, () => {
       ["limit=2.5", "limit must be an integer from 1 to 1000"],
       ["limit=abc", "limit must be an integer from 1 to 1000"],
       ["cursor=%%%", "Malformed cursor: pass back the value of X-Next-Cursor unchanged"],
-      [`cursor=${Buffer.from('["not a date","x"]').toString("base64url")}`, "Malformed cursor: pass back the value of X-Next-Cursor unchanged"],
+      [
+        `cursor=${Buffer.from('["not a date","x"]').toString("base64url")}`,
+        "Malformed cursor: pass back the value of X-Next-Cursor unchanged",
+      ],
     ]) {
       const response = await admin(`/api/tokens?${query}`);
       assert.equal(response.status, 400, query);
@@ -397,7 +499,12 @@ describe(`application tokens API on ${engine}`, () => {
 
   test("switched off: /api/tokens* answer 404 Plugin is not enabled, and app tokens are not accepted", async () => {
     await tessera.restart({ TESSERA_APP_TOKENS_ENABLED: "false" });
-    for (const [method, path] of [["GET", "/api/tokens"], ["POST", "/api/tokens"], ["GET", `/api/tokens/${"a".repeat(64)}`], ["DELETE", `/api/tokens/${"a".repeat(64)}`]]) {
+    for (const [method, path] of [
+      ["GET", "/api/tokens"],
+      ["POST", "/api/tokens"],
+      ["GET", `/api/tokens/${"a".repeat(64)}`],
+      ["DELETE", `/api/tokens/${"a".repeat(64)}`],
+    ]) {
       const response = await admin(path!, { method });
       assert.equal(response.status, 404, `${method} ${path}`);
       assert.equal(response.body, "Plugin is not enabled");
@@ -419,6 +526,10 @@ describe(`application tokens API on ${engine}`, () => {
     const spoofed = await api("/api/me", { token: "bad-7", headers: { "x-forwarded-for": "203.0.113.9" } });
     assert.equal(spoofed.status, 429);
     assert.equal((await api("/api/health")).status, 200, "requests without a token are not affected");
-    assert.equal((await admin("/api/me")).status, 200, "a correctly signed token from the same address is still served");
+    assert.equal(
+      (await admin("/api/me")).status,
+      200,
+      "a correctly signed token from the same address is still served",
+    );
   });
 });

@@ -10,7 +10,9 @@ export default function ConsoleError({ error, reset }: { error: Error & { digest
       <h1 className="text-2xl font-semibold tracking-tight">This page could not be loaded</h1>
       <p className="mt-2 text-sm text-slate-600">
         Tessera could not answer just now; nothing was changed. Try again in a moment.
-        {error.digest ? <span className="mt-1 block font-mono text-xs text-slate-500">Reference: {error.digest}</span> : null}
+        {error.digest ? (
+          <span className="mt-1 block font-mono text-xs text-slate-500">Reference: {error.digest}</span>
+        ) : null}
       </p>
       <Button className="mt-4" onClick={reset}>
         Try again

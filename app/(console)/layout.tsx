@@ -23,7 +23,10 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
                   App Tokens
                 </Link>
               ) : can(user.role, "mqtt:credentials") ? (
-                <Link href="/tokens/mqtt" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
+                <Link
+                  href="/tokens/mqtt"
+                  className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100"
+                >
                   MQTT credentials
                 </Link>
               ) : null}
@@ -35,7 +38,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           <div className="flex items-center gap-3 text-sm">
             <span data-testid="signed-in-user" className="text-slate-700">
               {user.name ?? user.username}
-              <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">{user.role}</span>
+              <span className="ml-2 rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-600">
+                {user.role}
+              </span>
             </span>
             <SignOutButton />
           </div>

@@ -5,7 +5,19 @@ import { Children, type ReactElement, type ReactNode } from "react";
  * and, when `empty` is given and there are no rows, that sentence in their place.
  * A column is a plain heading (a string) or a complete `<th>` with its own key (sortable headings).
  */
-export function ListTable({ caption, columns, empty, className = "", children }: { caption: string; columns: (string | ReactElement)[]; empty?: string; className?: string; children: ReactNode }) {
+export function ListTable({
+  caption,
+  columns,
+  empty,
+  className = "",
+  children,
+}: {
+  caption: string;
+  columns: (string | ReactElement)[];
+  empty?: string;
+  className?: string;
+  children: ReactNode;
+}) {
   return (
     <div className={`overflow-x-auto rounded-xl bg-white shadow-sm ring-1 ring-slate-200 ${className}`}>
       <table className="min-w-full divide-y divide-slate-200 text-sm">

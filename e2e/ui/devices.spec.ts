@@ -6,7 +6,10 @@ import { E2E } from "../constants.ts";
 test.use({ storageState: E2E.adminState });
 const run = promisify(execFile);
 
-test("register a device in the Devices tab, it gets a token over MQTT, remove it and the token stops working", async ({ page, request }, testInfo) => {
+test("register a device in the Devices tab, it gets a token over MQTT, remove it and the token stops working", async ({
+  page,
+  request,
+}, testInfo) => {
   const id = `e2e-dev-${Date.now().toString(36)}`;
   await page.goto("/tokens/devices");
   await expect(page.getByRole("heading", { name: "Devices" })).toBeVisible();
@@ -15,7 +18,9 @@ test("register a device in the Devices tab, it gets a token over MQTT, remove it
   await expect(emptyRow).toBeVisible();
   await page.getByLabel("Device id").fill("bad/id");
   await page.getByRole("button", { name: "Register device" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: "id must" })).toHaveText("id must be 1-64 of A-Z a-z 0-9 _ . -");
+  await expect(page.getByRole("alert").filter({ hasText: "id must" })).toHaveText(
+    "id must be 1-64 of A-Z a-z 0-9 _ . -",
+  );
   await expect(page.getByLabel("Device id")).toHaveAttribute("aria-invalid", "true");
 
   await page.getByLabel("Device id").fill(id);
@@ -30,7 +35,26 @@ test("register a device in the Devices tab, it gets a token over MQTT, remove it
   await expect(emptyRow).toHaveCount(0);
 
   // The device asks for a token over MQTT with Debian's mosquitto_rr.
-  const { stdout } = await run("mosquitto_rr", ["-h", "127.0.0.1", "-p", String(E2E.brokerPort), "-u", id, "-P", password, "-i", id, "-W", "5", "-t", `tessera/${id}/s/uat`, "-e", `tessera/${id}/s/dat`, "-m", ""]);
+  const { stdout } = await run("mosquitto_rr", [
+    "-h",
+    "127.0.0.1",
+    "-p",
+    String(E2E.brokerPort),
+    "-u",
+    id,
+    "-P",
+    password,
+    "-i",
+    id,
+    "-W",
+    "5",
+    "-t",
+    `tessera/${id}/s/uat`,
+    "-e",
+    `tessera/${id}/s/dat`,
+    "-m",
+    "",
+  ]);
   expect(stdout.startsWith("71,")).toBe(true);
   const token = stdout.trim().slice(3);
   const me = await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } });

@@ -13,5 +13,9 @@ test("the home page names the product and its version, and links to health", asy
   // One field per component; the e2e server has a broker, so the MQTT side is reported too.
   await expect
     .poll(async () => JSON.parse((await page.reload(), await page.locator("body").textContent()) ?? "{}"))
-    .toMatchObject({ status: "ok", database: "ok", mqtt: { broker: "ok", responder: "ok", reconcile: { state: "ok" } } });
+    .toMatchObject({
+      status: "ok",
+      database: "ok",
+      mqtt: { broker: "ok", responder: "ok", reconcile: { state: "ok" } },
+    });
 });

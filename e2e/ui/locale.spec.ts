@@ -25,12 +25,18 @@ function watchHydration(page: Page): string[] {
   return problems;
 }
 
-test("the Tokens view shows dates in the viewer's locale and time zone, without a hydration mismatch", async ({ page, request }, testInfo) => {
+test("the Tokens view shows dates in the viewer's locale and time zone, without a hydration mismatch", async ({
+  page,
+  request,
+}, testInfo) => {
   // 15:19 UTC on a day about a month ahead: 00:19 the next day in Tokyo.
   const until = new Date(Date.now() + 30 * 86_400_000);
   until.setUTCHours(15, 19, 0, 0);
   const name = `locale-${Date.now().toString(36)}`;
-  const created = await request.post("/api/tokens", { data: { name, role: "viewer", validUntil: until.toISOString() }, headers: { Origin: E2E.baseURL } });
+  const created = await request.post("/api/tokens", {
+    data: { name, role: "viewer", validUntil: until.toISOString() },
+    headers: { Origin: E2E.baseURL },
+  });
   expect(created.status()).toBe(200);
   const token = (await created.json()) as { token: string; validUntil: string; issueDate: string };
   expect(token.validUntil).toBe(until.toISOString());
@@ -56,7 +62,10 @@ test("the Tokens view shows dates in the viewer's locale and time zone, without 
 
 test("the MQTT credentials view shows expiry in the viewer's locale and time zone", async ({ page, request }) => {
   const email = `locale-${Date.now().toString(36)}@example.com`;
-  const minted = await request.post("/api/mqtt/tokens", { data: { user_email: email }, headers: { Origin: E2E.baseURL } });
+  const minted = await request.post("/api/mqtt/tokens", {
+    data: { user_email: email },
+    headers: { Origin: E2E.baseURL },
+  });
   expect(minted.status()).toBe(200);
   const { expires_at } = (await minted.json()) as { expires_at: string };
 

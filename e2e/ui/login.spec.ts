@@ -11,7 +11,10 @@ test("signed-out browsers are sent to /login, which offers SSO and local sign-in
 
 test("a wrong password and an unknown user get the same answer", async ({ page }) => {
   const answers: string[] = [];
-  for (const [username, password] of [["admin", "not-the-password"], ["nobody-here", "whatever-password"]]) {
+  for (const [username, password] of [
+    ["admin", "not-the-password"],
+    ["nobody-here", "whatever-password"],
+  ]) {
     await page.goto("/login");
     await page.getByLabel("Username").fill(username!);
     await page.getByLabel("Password").fill(password!);

@@ -7,7 +7,13 @@ test.use({ storageState: E2E.adminState });
 /** Whether the broker accepts these credentials (a real connection to the e2e Mosquitto, with the client id they are pinned to). */
 function brokerAccepts(username: string, password: string): Promise<boolean> {
   return new Promise((resolve) => {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${E2E.brokerPort}`, { username, password, clientId: username, reconnectPeriod: 0, connectTimeout: 5_000 });
+    const client = mqtt.connect(`mqtt://127.0.0.1:${E2E.brokerPort}`, {
+      username,
+      password,
+      clientId: username,
+      reconnectPeriod: 0,
+      connectTimeout: 5_000,
+    });
     client.once("connect", () => {
       client.end(true);
       resolve(true);
@@ -19,10 +25,16 @@ function brokerAccepts(username: string, password: string): Promise<boolean> {
   });
 }
 
-test("the MQTT credentials tab lists minted credentials and revokes them on the broker", async ({ page, request }, testInfo) => {
+test("the MQTT credentials tab lists minted credentials and revokes them on the broker", async ({
+  page,
+  request,
+}, testInfo) => {
   const email = `e2e-${Date.now().toString(36)}@example.com`;
   // The console's own session mints them over the API (same-origin write).
-  const minted = await request.post("/api/mqtt/tokens", { data: { user_email: email }, headers: { Origin: E2E.baseURL } });
+  const minted = await request.post("/api/mqtt/tokens", {
+    data: { user_email: email },
+    headers: { Origin: E2E.baseURL },
+  });
   expect(minted.status()).toBe(200);
   const body = (await minted.json()) as { mqtt_credentials: { username: string; password: string } };
   expect(await brokerAccepts(body.mqtt_credentials.username, body.mqtt_credentials.password)).toBe(true);

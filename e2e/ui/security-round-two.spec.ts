@@ -41,7 +41,9 @@ test.describe("redirects after sign-in", () => {
   });
 });
 
-test("the console works at another address than NEXTAUTH_URL's (the LAN address): sign in and create a token", async ({ browser }) => {
+test("the console works at another address than NEXTAUTH_URL's (the LAN address): sign in and create a token", async ({
+  browser,
+}) => {
   // Neither NEXTAUTH_URL's host (127.0.0.1) nor localhost: the machine's LAN address, or another loopback name without one.
   const lan = Object.values(os.networkInterfaces())
     .flat()
@@ -58,7 +60,9 @@ test("the console works at another address than NEXTAUTH_URL's (the LAN address)
   await dialog.getByLabel("Token Name").fill(name);
   await dialog.getByLabel("Role").selectOption("viewer");
   await dialog.getByRole("button", { name: "Create" }).click();
-  await expect(page.getByRole("dialog", { name: "Token created" }).getByText("It will never be shown again")).toBeVisible();
+  await expect(
+    page.getByRole("dialog", { name: "Token created" }).getByText("It will never be shown again"),
+  ).toBeVisible();
   // A page on another site still cannot write with this session.
   const forged = await page.request.post(`${other}/api/tokens`, {
     headers: { Origin: "https://evil.example" },
@@ -76,7 +80,9 @@ test("the console works at another address than NEXTAUTH_URL's (the LAN address)
 test.describe("Content-Security-Policy", () => {
   test.use({ storageState: E2E.adminState });
 
-  test("every page has a nonce-based policy, runs without violations, and an injected script does not run", async ({ page }) => {
+  test("every page has a nonce-based policy, runs without violations, and an injected script does not run", async ({
+    page,
+  }) => {
     const violations: string[] = [];
     page.on("console", (message) => {
       if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
@@ -111,7 +117,9 @@ test.describe("Content-Security-Policy", () => {
   });
 });
 
-test("sign out everywhere ends this browser's session and every other one of the user, and no one else's", async ({ browser }) => {
+test("sign out everywhere ends this browser's session and every other one of the user, and no one else's", async ({
+  browser,
+}) => {
   // bob (SSO, viewer), so the saved admin session the other specs use is not among them.
   const first = await browser.newContext();
   const second = await browser.newContext();

@@ -7,7 +7,8 @@ import { signInWithSso } from "../sso.ts";
 // lists dave, erin and frank in TESSERA_ADMIN_EMAILS), and an identity whose
 // username is already taken lands on the login page with a sentence.
 
-const CONFLICT = "This sign-in was refused: its email is already the username of another Tessera account. Ask an administrator.";
+const CONFLICT =
+  "This sign-in was refused: its email is already the username of another Tessera account. Ask an administrator.";
 const GENERIC = "Sign-in failed. Try again.";
 
 async function roleAfterSignIn(page: Page, user: string): Promise<string> {
@@ -35,7 +36,9 @@ test.describe("TESSERA_ADMIN_EMAILS needs email_verified: true", () => {
 });
 
 test.describe("an SSO identity whose username is taken", () => {
-  test('an email equal to a local username ("admin"): the login page says why, and no session', async ({ page }, testInfo) => {
+  test('an email equal to a local username ("admin"): the login page says why, and no session', async ({
+    page,
+  }, testInfo) => {
     await signInWithSso(page, "mallory");
     await expect(page).toHaveURL(`${E2E.baseURL}/login?error=AccountConflict`);
     await expect(page.getByRole("main").getByRole("alert")).toHaveText(CONFLICT);

@@ -11,7 +11,9 @@ test("an SSO user in the admin group reaches the Tokens view", async ({ page }) 
   expect(await me.json()).toMatchObject({ kind: "session", role: "admin", name: "alice@example.test" });
 });
 
-test("an SSO user without a mapped group gets the default role: no menu entry, and a 403 page on /tokens", async ({ page }) => {
+test("an SSO user without a mapped group gets the default role: no menu entry, and a 403 page on /tokens", async ({
+  page,
+}) => {
   await signInWithSso(page, "bob");
   const response = await page.goto("/tokens");
   expect(response!.status()).toBe(403);

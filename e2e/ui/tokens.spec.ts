@@ -5,11 +5,16 @@ test.use({ storageState: E2E.adminState });
 
 const uniqueName = (prefix: string) => `${prefix}-${Date.now().toString(36)}`;
 
-test("create a token in the UI, copy it, use it over HTTP, revoke it, and it stops working", async ({ page, request }, testInfo) => {
+test("create a token in the UI, copy it, use it over HTTP, revoke it, and it stops working", async ({
+  page,
+  request,
+}, testInfo) => {
   await page.goto("/tokens");
   await expect(page.getByRole("heading", { name: "App Tokens" })).toBeVisible();
   await expect(page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "App Tokens" })).toBeVisible();
-  await expect(page.getByRole("navigation", { name: "Token kinds" }).getByRole("link", { name: "App Tokens" })).toHaveAttribute("aria-current", "page");
+  await expect(
+    page.getByRole("navigation", { name: "Token kinds" }).getByRole("link", { name: "App Tokens" }),
+  ).toHaveAttribute("aria-current", "page");
   await page.screenshot({ path: testInfo.outputPath("tokens-table.png"), fullPage: true });
 
   const name = uniqueName("ui");
@@ -62,7 +67,8 @@ test("the form shows the API's own validation messages", async ({ page }) => {
     const dialog = page.getByRole("dialog", { name: "New Token" });
     await dialog.getByLabel("Token Name").fill(name);
     await dialog.getByRole("button", { name: "Create" }).click();
-    if (attempt === 1) await page.getByRole("dialog", { name: "Token created" }).getByRole("button", { name: "Done" }).click();
+    if (attempt === 1)
+      await page.getByRole("dialog", { name: "Token created" }).getByRole("button", { name: "Done" }).click();
     else await expect(dialog.getByText("Token with the same name already exists")).toBeVisible();
   }
   const dialog = page.getByRole("dialog", { name: "New Token" });
@@ -81,7 +87,9 @@ test("sorting by name, and the session cookie is HttpOnly and SameSite=Lax", asy
   await page.goto("/tokens");
   await page.getByRole("button", { name: "Name" }).click();
   await expect(page.getByRole("columnheader", { name: "Name" })).toHaveAttribute("aria-sort", "ascending");
-  const names = await page.getByTestId("token-row").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-name")!));
+  const names = await page
+    .getByTestId("token-row")
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute("data-name")!));
   expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b, undefined, { numeric: true })));
   const session = (await context.cookies()).find((cookie) => cookie.name.endsWith("next-auth.session-token"));
   expect(session).toBeDefined();

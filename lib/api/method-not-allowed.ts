@@ -36,7 +36,10 @@ export function otherMethods<const A extends readonly Method[]>(allowed: A): Oth
   const handler: RouteHandler = (req, context) => {
     const permission = routePermission(req.nextUrl.pathname);
     if (!permission) return answer(req);
-    return withAuth(async ({ req }) => answer(req), { permission, appTokensRoute: permission === "tokens:manage" })(req, context);
+    return withAuth(async ({ req }) => answer(req), { permission, appTokensRoute: permission === "tokens:manage" })(
+      req,
+      context,
+    );
   };
   const others = [...METHODS.filter((method) => !served.has(method)), "OPTIONS"];
   return Object.fromEntries(others.map((method) => [method, handler])) as Others<A>;

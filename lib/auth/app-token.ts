@@ -32,7 +32,12 @@ export interface TokenSettings {
  * calls). Neither depends on the port a server happens to listen on.
  * NEXTAUTH_URL is accepted too: v0.1 signed device tokens with it.
  */
-export function tokenSettings(settings: { TESSERA_TOKEN_KEYS?: string; TESSERA_ISSUER: string; TESSERA_PUBLIC_URL?: string; NEXTAUTH_URL?: string }): TokenSettings {
+export function tokenSettings(settings: {
+  TESSERA_TOKEN_KEYS?: string;
+  TESSERA_ISSUER: string;
+  TESSERA_PUBLIC_URL?: string;
+  NEXTAUTH_URL?: string;
+}): TokenSettings {
   const issuers = [settings.TESSERA_ISSUER, publicUrlOf(settings), settings.NEXTAUTH_URL?.replace(/\/+$/, "")];
   const unique = [...new Set(issuers.filter((issuer): issuer is string => Boolean(issuer)))];
   return { keys: settings.TESSERA_TOKEN_KEYS, issuer: unique.length === 1 ? unique[0]! : unique };
@@ -124,7 +129,8 @@ async function verifyUncached(settings: TokenSettings, token: string): Promise<A
       },
       { algorithms: ALGORITHMS, typ: "JWT", requiredClaims: ["exp", "iat", "jti", "role", "iss"] },
     );
-    if (!isRole(payload.role) || typeof payload.jti !== "string" || !issuerAccepted(settings, payload.iss, payload.sub)) return null;
+    if (!isRole(payload.role) || typeof payload.jti !== "string" || !issuerAccepted(settings, payload.iss, payload.sub))
+      return null;
     return {
       role: payload.role,
       iat: payload.iat!,

@@ -43,14 +43,20 @@ export function authOptions(): NextAuthOptions {
       CredentialsProvider({
         id: "credentials",
         name: "Local account",
-        credentials: { username: { label: "Username", type: "text" }, password: { label: "Password", type: "password" } },
+        credentials: {
+          username: { label: "Username", type: "text" },
+          password: { label: "Password", type: "password" },
+        },
         async authorize(credentials, request) {
           const username = String(credentials?.username ?? "").trim();
           const password = String(credentials?.password ?? "").slice(0, 1024);
           const headers = new Headers(request?.headers as Record<string, string> | undefined);
           const address = clientAddress(new Request("http://local/", { headers }), settings.TESSERA_TRUST_PROXY);
           const attempt = beginLoginAttempt(username.slice(0, 200), address);
-          if (attempt.blocked) throw new Error(`Too many failed sign-ins; try again in ${attempt.minutes} minute${attempt.minutes > 1 ? "s" : ""}`);
+          if (attempt.blocked)
+            throw new Error(
+              `Too many failed sign-ins; try again in ${attempt.minutes} minute${attempt.minutes > 1 ? "s" : ""}`,
+            );
           if (attempt.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, attempt.delayMs));
           if (!PLAUSIBLE_USERNAME.test(username) || !password) throw new Error(BAD_LOGIN);
           let user: Awaited<ReturnType<typeof verifyLocalLogin>>;
@@ -58,13 +64,23 @@ export function authOptions(): NextAuthOptions {
             user = await verifyLocalLogin(username, password);
           } catch (error) {
             attempt.abandoned();
-            log.error(`sign-in failed for a local account (${isDatabaseUnavailable(error) ? "database unavailable" : "unexpected error"})`, error);
+            log.error(
+              `sign-in failed for a local account (${isDatabaseUnavailable(error) ? "database unavailable" : "unexpected error"})`,
+              error,
+            );
             throw new Error(SIGN_IN_UNAVAILABLE);
           }
           if (!user) throw new Error(BAD_LOGIN);
           attempt.succeeded();
           if (!user.role) throw new Error(NO_ACCESS);
-          return { id: user.id, name: user.name ?? user.username, username: user.username, role: user.role, generation: user.sessionGeneration, address };
+          return {
+            id: user.id,
+            name: user.name ?? user.username,
+            username: user.username,
+            role: user.role,
+            generation: user.sessionGeneration,
+            address,
+          };
         },
       }),
     );
@@ -81,7 +97,11 @@ export function authOptions(): NextAuthOptions {
       idToken: true,
       checks: ["pkce", "state", "nonce"],
       profile(profile: Record<string, unknown>) {
-        return { id: String(profile.sub), name: typeof profile.name === "string" ? profile.name : undefined, email: typeof profile.email === "string" ? profile.email : undefined };
+        return {
+          id: String(profile.sub),
+          name: typeof profile.name === "string" ? profile.name : undefined,
+          email: typeof profile.email === "string" ? profile.email : undefined,
+        };
       },
     });
   }
@@ -92,7 +112,8 @@ export function authOptions(): NextAuthOptions {
     session: { strategy: "jwt", maxAge: Math.round(settings.TESSERA_SESSION_MAX_AGE_HOURS * 3600) },
     pages: { signIn: "/login", error: "/login" },
     logger: {
-      error: (code, metadata) => log.error(`next-auth ${code}`, metadata instanceof Error ? metadata.message : undefined),
+      error: (code, metadata) =>
+        log.error(`next-auth ${code}`, metadata instanceof Error ? metadata.message : undefined),
       warn: (code) => log.warn(`next-auth ${code}`),
       debug: () => {},
     },
@@ -117,7 +138,13 @@ export function authOptions(): NextAuthOptions {
             return "/login?error=AccountConflict";
           }
           const stored = outcome.user;
-          Object.assign(user, { id: stored.id, username: stored.username, role: stored.role, name: stored.name ?? stored.username, generation: stored.sessionGeneration });
+          Object.assign(user, {
+            id: stored.id,
+            username: stored.username,
+            role: stored.role,
+            name: stored.name ?? stored.username,
+            generation: stored.sessionGeneration,
+          });
           return true;
         } catch (error) {
           log.error("SSO sign-in failed", error);
@@ -127,12 +154,24 @@ export function authOptions(): NextAuthOptions {
       async jwt({ token, user }) {
         if (user) {
           // A sign-in: the session gets its row (lib/users/sessions.ts) and the cookie its id.
-          const signedIn = user as { id: string; username?: string; role?: string; name?: string | null; address?: string; generation?: number };
+          const signedIn = user as {
+            id: string;
+            username?: string;
+            role?: string;
+            name?: string | null;
+            address?: string;
+            generation?: number;
+          };
           token.sub = signedIn.id;
           token.username = signedIn.username;
           if (isRole(signedIn.role)) token.role = signedIn.role;
           try {
-            token.sid = await startSession(signedIn.id, signedIn.generation ?? -1, Math.round(settings.TESSERA_SESSION_MAX_AGE_HOURS * 3600), signedIn.address);
+            token.sid = await startSession(
+              signedIn.id,
+              signedIn.generation ?? -1,
+              Math.round(settings.TESSERA_SESSION_MAX_AGE_HOURS * 3600),
+              signedIn.address,
+            );
           } catch (error) {
             log.error("sign-in failed: could not record the session", error);
             throw new Error(SIGN_IN_UNAVAILABLE);

@@ -21,7 +21,13 @@ export type TokenCheck =
 
 type Settings = Pick<
   Env,
-  "TESSERA_TOKEN_KEYS" | "TESSERA_ISSUER" | "TESSERA_PUBLIC_URL" | "NEXTAUTH_URL" | "TESSERA_APP_TOKENS_ENABLED" | "TESSERA_TRUST_PROXY" | "TESSERA_AUTH_FAILURES_PER_MINUTE"
+  | "TESSERA_TOKEN_KEYS"
+  | "TESSERA_ISSUER"
+  | "TESSERA_PUBLIC_URL"
+  | "NEXTAUTH_URL"
+  | "TESSERA_APP_TOKENS_ENABLED"
+  | "TESSERA_TRUST_PROXY"
+  | "TESSERA_AUTH_FAILURES_PER_MINUTE"
 >;
 
 /** Records a failed attempt and answers it: the given error, or 429 once the address is over the limit. */
@@ -33,9 +39,16 @@ export function refuse(address: string, error: ApiError, limit: number): ApiErro
 }
 
 /** How a token's signature and claims are checked: verifyAppToken (edge-safe) unless the caller brings a faster one. */
-export type TokenVerifier = (settings: TokenSettings, token: string) => Promise<AppTokenClaims | null> | AppTokenClaims | null;
+export type TokenVerifier = (
+  settings: TokenSettings,
+  token: string,
+) => Promise<AppTokenClaims | null> | AppTokenClaims | null;
 
-export async function checkToken(request: Request, settings: Settings, verify: TokenVerifier = verifyAppToken): Promise<TokenCheck> {
+export async function checkToken(
+  request: Request,
+  settings: Settings,
+  verify: TokenVerifier = verifyAppToken,
+): Promise<TokenCheck> {
   const address = clientAddress(request, settings.TESSERA_TRUST_PROXY);
   const credentials = readCredentials(request);
   if (credentials.kind === "none") return { kind: "none", address };

@@ -14,7 +14,8 @@ export function readCredentials(request: Request): Credentials {
   if (header !== null) {
     const match = /^bearer[ \t]+(\S+)[ \t]*$/i.exec(header);
     if (!match) {
-      if (/^bearer\b/i.test(header)) return { kind: "invalid", reason: "Malformed Authorization header: expected Bearer <token>" };
+      if (/^bearer\b/i.test(header))
+        return { kind: "invalid", reason: "Malformed Authorization header: expected Bearer <token>" };
       return { kind: "invalid", reason: "Unsupported Authorization scheme: use Bearer <token>" };
     }
     fromHeader = match[1];

@@ -29,7 +29,10 @@ export function safeRedirect(url: string, baseUrl: string): string {
   if (!url.startsWith("/")) {
     try {
       const absolute = new URL(url);
-      path = absolute.origin === new URL(baseUrl).origin ? `${absolute.pathname}${absolute.search}${absolute.hash}` : undefined;
+      path =
+        absolute.origin === new URL(baseUrl).origin
+          ? `${absolute.pathname}${absolute.search}${absolute.hash}`
+          : undefined;
     } catch {
       path = undefined;
     }

@@ -31,7 +31,12 @@ function encryptionKey(secret: string): Promise<Uint8Array> {
       .importKey("raw", new TextEncoder().encode(secret), "HKDF", false, ["deriveBits"])
       .then((material) =>
         crypto.subtle.deriveBits(
-          { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: new TextEncoder().encode("NextAuth.js Generated Encryption Key") },
+          {
+            name: "HKDF",
+            hash: "SHA-256",
+            salt: new Uint8Array(0),
+            info: new TextEncoder().encode("NextAuth.js Generated Encryption Key"),
+          },
           material,
           256,
         ),
@@ -55,7 +60,11 @@ function sessionCookie(request: NextRequest, publicUrl: string | undefined): str
     .join("");
 }
 
-export async function readSession(request: NextRequest, secret: string | undefined, publicUrl: string | undefined): Promise<SessionClaims | null> {
+export async function readSession(
+  request: NextRequest,
+  secret: string | undefined,
+  publicUrl: string | undefined,
+): Promise<SessionClaims | null> {
   if (!secret) return null;
   const cookie = sessionCookie(request, publicUrl);
   if (!cookie) return null;
@@ -65,9 +74,18 @@ export async function readSession(request: NextRequest, secret: string | undefin
     const { payload: token } = await jwtDecrypt(cookie, await encryptionKey(secret), { clockTolerance: 15 });
     // A cookie without a session id predates ending sessions (v0.2): it cannot be ended, so it is not honoured.
     if (typeof token.sub !== "string" || !token.sub || typeof token.sid !== "string") return null;
-    const session = { userId: token.sub, sessionId: token.sid, username: typeof token.username === "string" ? token.username : String(token.name ?? token.sub) };
+    const session = {
+      userId: token.sub,
+      sessionId: token.sid,
+      username: typeof token.username === "string" ? token.username : String(token.name ?? token.sub),
+    };
     // Until the cookie's exp plus the 15 s tolerance jwtDecrypt allows; one without exp (next-auth always sets it) for a minute.
-    sessions.set(secret, cookie, session, typeof token.exp === "number" ? (token.exp + 15) * 1000 : Date.now() + 60_000);
+    sessions.set(
+      secret,
+      cookie,
+      session,
+      typeof token.exp === "number" ? (token.exp + 15) * 1000 : Date.now() + 60_000,
+    );
     return session;
   } catch {
     return null;

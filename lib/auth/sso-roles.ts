@@ -10,7 +10,12 @@ const RANK: Role[] = ["admin", "editor", "connectionManager", "monitoringViewer"
 
 function claimValues(profile: Record<string, unknown>, claim: string): string[] {
   // Dotted paths reach nested claims, e.g. "realm_access.roles" (Keycloak).
-  const value = claim.split(".").reduce<unknown>((node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined), profile);
+  const value = claim
+    .split(".")
+    .reduce<unknown>(
+      (node, key) => (node && typeof node === "object" ? (node as Record<string, unknown>)[key] : undefined),
+      profile,
+    );
   if (typeof value === "string") return [value];
   if (Array.isArray(value)) return value.filter((item): item is string => typeof item === "string");
   return [];
@@ -18,13 +23,19 @@ function claimValues(profile: Record<string, unknown>, claim: string): string[] 
 
 export function ssoRole(
   profile: Record<string, unknown>,
-  settings: Pick<Env, "TESSERA_ADMIN_EMAILS" | "TESSERA_OIDC_ROLE_CLAIM" | "TESSERA_OIDC_ROLE_MAP" | "TESSERA_OIDC_DEFAULT_ROLE">,
+  settings: Pick<
+    Env,
+    "TESSERA_ADMIN_EMAILS" | "TESSERA_OIDC_ROLE_CLAIM" | "TESSERA_OIDC_ROLE_MAP" | "TESSERA_OIDC_DEFAULT_ROLE"
+  >,
 ): Role | null {
   const email = typeof profile.email === "string" ? profile.email.toLowerCase() : undefined;
   // Only the boolean true: an absent claim, the string "false" (or "true"), 1 or null
   // is not an issuer vouching for the address.
   const verified = profile.email_verified === true;
-  const admins = (settings.TESSERA_ADMIN_EMAILS ?? "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
+  const admins = (settings.TESSERA_ADMIN_EMAILS ?? "")
+    .split(",")
+    .map((e) => e.trim().toLowerCase())
+    .filter(Boolean);
   if (email && verified && admins.includes(email)) return "admin";
 
   const map = new Map(

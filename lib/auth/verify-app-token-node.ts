@@ -16,7 +16,9 @@ const SEGMENT = /^[A-Za-z0-9_-]+$/;
 function decodeJson(segment: string): Record<string, unknown> | null {
   try {
     const value: unknown = JSON.parse(Buffer.from(segment, "base64url").toString("utf8"));
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
   } catch {
     return null;
   }
@@ -37,7 +39,9 @@ export function verifyAppTokenNode(settings: TokenSettings, token: string, now =
   if (!key) return null;
 
   // Compared as canonical base64url text: a signature with other trailing bits is not the same signature.
-  const expected = Buffer.from(createHmac("sha256", key.secret).update(`${encodedHeader}.${encodedPayload}`).digest("base64url"));
+  const expected = Buffer.from(
+    createHmac("sha256", key.secret).update(`${encodedHeader}.${encodedPayload}`).digest("base64url"),
+  );
   const given = Buffer.from(signature);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return null;
 

@@ -103,7 +103,10 @@ export function withAuth<Body = undefined>(
       const version = negotiateVersion(req);
       if (options.body && !options.bodyToken) body = (await readJsonBody(req, options.body)) as Body;
       const params = Object.fromEntries(
-        Object.entries((await context?.params) ?? {}).map(([key, value]) => [key, Array.isArray(value) ? value.join("/") : value]),
+        Object.entries((await context?.params) ?? {}).map(([key, value]) => [
+          key,
+          Array.isArray(value) ? value.join("/") : value,
+        ]),
       );
       const result = await handler({ req, params, caller, body: body as Body, version });
       return result instanceof Response ? result : jsonResponse(result);
@@ -119,7 +122,10 @@ export function withAuth<Body = undefined>(
  * password, which the handler checks): the same body parsing and error
  * mapping as withAuth, and no caller.
  */
-export function withoutCaller<Body>(handler: (context: { req: NextRequest; body: Body }) => Promise<Response | unknown>, options: { body: z.ZodType<Body> }) {
+export function withoutCaller<Body>(
+  handler: (context: { req: NextRequest; body: Body }) => Promise<Response | unknown>,
+  options: { body: z.ZodType<Body> },
+) {
   return async (req: NextRequest): Promise<Response> => {
     try {
       const body = await readJsonBody(req, options.body);
@@ -191,12 +197,21 @@ async function authenticateSession(req: NextRequest, address: string): Promise<C
   const settings = env();
   const session = await readSession(req, settings.NEXTAUTH_SECRET, settings.NEXTAUTH_URL);
   if (!session) throw unauthenticatedError();
-  if (!isSameOriginWrite(req, settings.NEXTAUTH_URL, settings.TESSERA_TRUST_PROXY)) throw new ApiError("forbidden", MESSAGES.crossOrigin);
+  if (!isSameOriginWrite(req, settings.NEXTAUTH_URL, settings.TESSERA_TRUST_PROXY))
+    throw new ApiError("forbidden", MESSAGES.crossOrigin);
   // The session and its account are looked up on every request: an ended session (signed out, password or role
   // changed, sign out everywhere) or a deleted account is refused at once, and a changed role applies at once.
   const user = await sessionUser(session.userId, session.sessionId);
   if (!user) throw unauthenticatedError();
-  return { kind: "session", role: user.role, userId: user.id, sessionId: session.sessionId, name: user.username, label: user.username, address };
+  return {
+    kind: "session",
+    role: user.role,
+    userId: user.id,
+    sessionId: session.sessionId,
+    name: user.username,
+    label: user.username,
+    address,
+  };
 }
 
 const AUTH_FAILURES = new Set(["unauthenticated", "invalid_token", "rate_limited"]);
@@ -212,7 +227,8 @@ function toErrorResponse(error: unknown, req: NextRequest): Response {
     return errorResponse(new ApiError("unavailable", MESSAGES.unavailable, { "Retry-After": "5" }));
   }
   const code = prismaCode(error);
-  if (code === "P2002") return errorResponse(new ApiError("conflict", "A record with the same unique value already exists"));
+  if (code === "P2002")
+    return errorResponse(new ApiError("conflict", "A record with the same unique value already exists"));
   if (code === "P2025") return errorResponse(new ApiError("not_found", "Not found"));
   log.error(`unhandled error in ${req.method} ${req.nextUrl.pathname}`, error);
   return errorResponse(new ApiError("internal", MESSAGES.internal));
@@ -221,7 +237,8 @@ function toErrorResponse(error: unknown, req: NextRequest): Response {
 /** One sentence for the first problem zod found, e.g. "name must be at most 30 characters". */
 function describeZodError(error: ZodError): string {
   const issue = error.issues[0]!;
-  if (issue.code === "unrecognized_keys") return `Unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
+  if (issue.code === "unrecognized_keys")
+    return `Unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
   if (issue.path.length === 0) return issue.code === "invalid_type" ? "The body must be a JSON object" : issue.message;
   return issue.message;
 }

@@ -1,8 +1,27 @@
 // Recognising database errors by what they mean, whichever engine and layer
 // (Prisma, driver adapter, pg) raised them.
 
-const UNAVAILABLE_CODES = new Set(["P1001", "P1002", "P1008", "P1017", "P2024", "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "57P01", "57P03", "53300"]);
-const UNAVAILABLE_KINDS = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "DatabaseDoesNotExist"]);
+const UNAVAILABLE_CODES = new Set([
+  "P1001",
+  "P1002",
+  "P1008",
+  "P1017",
+  "P2024",
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "ENOTFOUND",
+  "57P01",
+  "57P03",
+  "53300",
+]);
+const UNAVAILABLE_KINDS = new Set([
+  "DatabaseNotReachable",
+  "ConnectionClosed",
+  "SocketTimeout",
+  "TooManyConnections",
+  "DatabaseDoesNotExist",
+]);
 
 function chain(error: unknown): Record<string, unknown>[] {
   const links: Record<string, unknown>[] = [];
@@ -21,7 +40,9 @@ export function isDatabaseUnavailable(error: unknown): boolean {
     if (typeof code === "string" && UNAVAILABLE_CODES.has(code)) return true;
     if (typeof link.kind === "string" && UNAVAILABLE_KINDS.has(link.kind)) return true;
     const message = typeof link.message === "string" ? link.message : "";
-    return /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect|terminating connection|not currently accepting connections|PGlite is closed/i.test(message);
+    return /ECONNREFUSED|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect|terminating connection|not currently accepting connections|PGlite is closed/i.test(
+      message,
+    );
   });
 }
 

@@ -42,7 +42,11 @@ export function leaderLock(settings: Pick<Env, "DATABASE_URL">, onChange: (held:
   const tick = async () => {
     try {
       if (!client) {
-        const fresh = new pg.Client({ connectionString: settings.DATABASE_URL, keepAlive: true, connectionTimeoutMillis: 5_000 });
+        const fresh = new pg.Client({
+          connectionString: settings.DATABASE_URL,
+          keepAlive: true,
+          connectionTimeoutMillis: 5_000,
+        });
         fresh.on("error", lose);
         client = fresh;
         await fresh.connect();
@@ -52,7 +56,9 @@ export function leaderLock(settings: Pick<Env, "DATABASE_URL">, onChange: (held:
         // Still connected, so still held: a lost session would have failed this.
         await client.query("SELECT 1");
       } else {
-        const [row] = (await client.query<{ won: boolean }>("SELECT pg_try_advisory_lock($1) AS won", [LEADER_LOCK_KEY])).rows;
+        const [row] = (
+          await client.query<{ won: boolean }>("SELECT pg_try_advisory_lock($1) AS won", [LEADER_LOCK_KEY])
+        ).rows;
         if (row?.won) {
           held = true;
           onChange(true);

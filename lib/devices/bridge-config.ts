@@ -33,12 +33,21 @@ export function bridgeAddress(url: string): { address: string; tls: boolean } | 
 
 const SAFE_ADDRESS = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/;
 
-export function bridgeConfig(settings: Pick<Env, "TESSERA_MQTT_URL" | "TESSERA_DEVICE_REQUEST_TOPIC" | "TESSERA_DEVICE_RESPONSE_TOPIC">, id: string, options: BridgeOptions = {}): string {
+export function bridgeConfig(
+  settings: Pick<Env, "TESSERA_MQTT_URL" | "TESSERA_DEVICE_REQUEST_TOPIC" | "TESSERA_DEVICE_RESPONSE_TOPIC">,
+  id: string,
+  options: BridgeOptions = {},
+): string {
   const fromUrl = settings.TESSERA_MQTT_URL ? bridgeAddress(settings.TESSERA_MQTT_URL) : null;
   const address = options.address ?? fromUrl?.address;
-  if (!address) throw new Error("Tessera's broker URL is not mqtt:// or mqtts:// (a Mosquitto bridge needs TCP): pass the address devices reach it at with --address host:port");
-  if (!SAFE_ADDRESS.test(address) || Number(address.slice(address.lastIndexOf(":") + 1)) > 65535) throw new Error("the address must be host:port (port 1-65535)");
-  if (options.password !== undefined && /[\s]/.test(options.password)) throw new Error("the password cannot contain white space");
+  if (!address)
+    throw new Error(
+      "Tessera's broker URL is not mqtt:// or mqtts:// (a Mosquitto bridge needs TCP): pass the address devices reach it at with --address host:port",
+    );
+  if (!SAFE_ADDRESS.test(address) || Number(address.slice(address.lastIndexOf(":") + 1)) > 65535)
+    throw new Error("the address must be host:port (port 1-65535)");
+  if (options.password !== undefined && /[\s]/.test(options.password))
+    throw new Error("the password cannot contain white space");
   const local = (options.localPrefix ?? "c8y/").replace(/^\/+/, "");
   if (!/^[^#+\s"]*$/.test(local)) throw new Error("the local prefix cannot contain wildcards, quotes or white space");
   // TLS follows Tessera's broker URL: another address for the same broker does not make it plain TCP.

@@ -28,7 +28,10 @@ export { registerDeviceSchema } from "../schemas/device.ts";
 
 type Topics = Pick<Env, "TESSERA_DEVICE_REQUEST_TOPIC" | "TESSERA_DEVICE_RESPONSE_TOPIC">;
 
-function toResponse(row: { id: string; role: Role; requestedBy: string; createdAt: Date; lastTokenAt: Date | null }, settings: Topics): DeviceResponse {
+function toResponse(
+  row: { id: string; role: Role; requestedBy: string; createdAt: Date; lastTokenAt: Date | null },
+  settings: Topics,
+): DeviceResponse {
   return {
     id: row.id,
     role: row.role,
@@ -48,7 +51,9 @@ export async function registerDevice(requestedBy: string, input: RegisterDeviceI
   const { password, kid, nonce } = newPassword(settings.TESSERA_TOKEN_KEYS, "device", input.id);
   let row;
   try {
-    row = await db().device.create({ data: { id: input.id, role, requestedBy, passwordKid: kid, passwordNonce: nonce } });
+    row = await db().device.create({
+      data: { id: input.id, role, requestedBy, passwordKid: kid, passwordNonce: nonce },
+    });
   } catch (error) {
     if (prismaCode(error) === "P2002") throw new ApiError("conflict", "A device with this id is already registered");
     throw error;
@@ -58,9 +63,14 @@ export async function registerDevice(requestedBy: string, input: RegisterDeviceI
   } catch (error) {
     await db().device.deleteMany({ where: { id: input.id } });
     if (error instanceof ApiError) throw error;
-    await connection.send([{ command: "deleteRole", rolename: deviceRole(settings, input.id).rolename }]).catch(() => {});
+    await connection
+      .send([{ command: "deleteRole", rolename: deviceRole(settings, input.id).rolename }])
+      .catch(() => {});
     log.warn(`registering device ${input.id} on the broker failed`, error);
-    throw new ApiError("conflict", `The broker refused device ${input.id}; is a broker client with this username already there?`);
+    throw new ApiError(
+      "conflict",
+      `The broker refused device ${input.id}; is a broker client with this username already there?`,
+    );
   }
   return { ...toResponse(row, settings), mqtt: { username: input.id, client_id: input.id, password } };
 }
@@ -87,13 +97,15 @@ export async function removeDevice(id: string): Promise<boolean> {
   const { count } = await db().device.deleteMany({ where: { id } });
   if (count === 0) return false;
   await connection.run(deleteCommands(deviceClient(id)), [/not found/i]).catch((error: unknown) => {
-    if (!(error instanceof BrokerUnavailableError)) log.warn(`removing device ${id}'s broker client failed; the reconcile will`, error);
+    if (!(error instanceof BrokerUnavailableError))
+      log.warn(`removing device ${id}'s broker client failed; the reconcile will`, error);
     else log.warn(`device ${id} removed; the broker is unavailable, so its broker client goes when the reconcile runs`);
   });
   return true;
 }
 
-export type DeviceTokenResult = { kind: "token"; token: string } | { kind: "limited"; retryAfterSeconds: number } | { kind: "unknown" };
+export type DeviceTokenResult =
+  { kind: "token"; token: string } | { kind: "limited"; retryAfterSeconds: number } | { kind: "unknown" };
 
 /**
  * A REST token for a registered device: an app token with sub = device id,
@@ -120,13 +132,27 @@ export async function issueDeviceToken(id: string, now = new Date()): Promise<De
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + settings.TESSERA_DEVICE_TOKEN_SECONDS;
     const jti = randomUUID();
-    const { token, kid } = await signAppToken({ keys: settings.TESSERA_TOKEN_KEYS, issuer: deviceIssuer(settings) }, { role: device.role, jti, iat, exp, sub: id });
+    const { token, kid } = await signAppToken(
+      { keys: settings.TESSERA_TOKEN_KEYS, issuer: deviceIssuer(settings) },
+      { role: device.role, jti, iat, exp, sub: id },
+    );
     // Names are unique and at most 30 characters: "dev:" + the id's start + a random suffix.
     const name = `dev:${id.slice(0, 17)}:${randomBytes(4).toString("hex")}`;
     await db().$transaction([
       db().applicationToken.deleteMany({ where: { deviceId: id, validUntil: { lte: now } } }),
       db().applicationToken.create({
-        data: { hash: hashToken(token), name, nameSkeleton: nameSkeleton(name), role: device.role, kid, jti, requestedBy: `device:${id}`, issueDate: now, validUntil: new Date(exp * 1000), deviceId: id },
+        data: {
+          hash: hashToken(token),
+          name,
+          nameSkeleton: nameSkeleton(name),
+          role: device.role,
+          kid,
+          jti,
+          requestedBy: `device:${id}`,
+          issueDate: now,
+          validUntil: new Date(exp * 1000),
+          deviceId: id,
+        },
       }),
     ]);
     return { kind: "token", token };

@@ -36,7 +36,9 @@ export const ANSWER = {
 
 /** The responder's broker password, derived from the signing key: the same in any process that knows the instance id. */
 function responderPassword(settings: Settings, instanceId: string): string {
-  return createHmac("sha256", keyRing(settings.TESSERA_TOKEN_KEYS).signer.secret).update(`tessera mqtt responder ${instanceId}`).digest("base64url");
+  return createHmac("sha256", keyRing(settings.TESSERA_TOKEN_KEYS).signer.secret)
+    .update(`tessera mqtt responder ${instanceId}`)
+    .digest("base64url");
 }
 
 function matcher(template: string): (topic: string) => string | null {
@@ -91,11 +93,13 @@ export class Responder {
     ]);
     const haveRole = gotRole?.error ? undefined : (gotRole?.data?.role as Parameters<typeof roleCommands>[1]);
     const haveClient = gotClient?.error ? undefined : (gotClient?.data?.client as BrokerClient | undefined);
-    if (haveClient && haveClient.textname !== client.textname) throw new Error(`a broker client named ${client.username} exists that is not this responder's; not touching it`);
+    if (haveClient && haveClient.textname !== client.textname)
+      throw new Error(`a broker client named ${client.username} exists that is not this responder's; not touching it`);
     const password = responderPassword(this.settings, this.instanceId);
     const fixClient = clientCommands(client, haveClient, password);
     const commands = [...roleCommands(role, haveRole), ...(fixClient === "unrestorable" ? [] : fixClient)];
-    if (haveClient && resetPassword) commands.push({ command: "setClientPassword", username: client.username, password });
+    if (haveClient && resetPassword)
+      commands.push({ command: "setClientPassword", username: client.username, password });
     // "already exists": another process made the shared role in the meantime, which is what we want.
     if (commands.length > 0) await this.connection.run(commands, [/already exists/i]);
     this.provisioned = true;
@@ -109,7 +113,10 @@ export class Responder {
         await this.provision(false);
         break;
       } catch (error) {
-        logOncePerMinute("responder-provision", `mqtt responder: cannot provision its broker client yet (${(error as Error).message}); retrying every 2 s`);
+        logOncePerMinute(
+          "responder-provision",
+          `mqtt responder: cannot provision its broker client yet (${(error as Error).message}); retrying every 2 s`,
+        );
         await new Promise((resolve) => setTimeout(resolve, 2_000));
       }
     }
@@ -129,7 +136,8 @@ export class Responder {
     this.client = client;
     let reported = "";
     client.on("error", (error) => {
-      if (error.message !== reported) logOncePerMinute(`responder-${error.message}`, `mqtt responder: ${error.message}`);
+      if (error.message !== reported)
+        logOncePerMinute(`responder-${error.message}`, `mqtt responder: ${error.message}`);
       reported = error.message;
       // Refused: its client was deleted or changed by hand. Put it back; the next reconnect uses it.
       if (/not authori[sz]ed|bad user ?name or password/i.test(error.message)) {
@@ -151,7 +159,10 @@ export class Responder {
         client.subscribe(subscription, { qos: 1 }, (error, granted) => {
           const refused = error || (granted?.[0]?.qos ?? 0) >= 128;
           if (refused) {
-            logOncePerMinute("responder-subscribe", `mqtt responder: the broker refused the subscription ${subscription}`);
+            logOncePerMinute(
+              "responder-subscribe",
+              `mqtt responder: the broker refused the subscription ${subscription}`,
+            );
             return;
           }
           this.subscribed = true;
@@ -166,7 +177,10 @@ export class Responder {
     let line: string;
     try {
       const known = this.settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS > 0 ? this.issued.remainingMs(id) : 0;
-      const result = known > 0 ? ({ kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(known / 1000)) } as const) : await issueDeviceToken(id);
+      const result =
+        known > 0
+          ? ({ kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(known / 1000)) } as const)
+          : await issueDeviceToken(id);
       if (result.kind === "token") this.issued.add(id);
       if (result.kind === "token") {
         line = `71,${result.token}`;
@@ -174,11 +188,17 @@ export class Responder {
       } else if (result.kind === "limited") {
         line = ANSWER.limited(result.retryAfterSeconds);
         this.counts.limited++;
-        logOncePerMinute(`responder-flood-${id}`, `mqtt responder: device ${id} asks for tokens faster than one per ${this.settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS} s; answering ${line.slice(0, 6)}`);
+        logOncePerMinute(
+          `responder-flood-${id}`,
+          `mqtt responder: device ${id} asks for tokens faster than one per ${this.settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS} s; answering ${line.slice(0, 6)}`,
+        );
       } else {
         line = ANSWER.unknown;
         this.counts.unknown++;
-        logOncePerMinute(`responder-unknown-${id}`, `mqtt responder: a token request on the topic of unregistered device ${id}`);
+        logOncePerMinute(
+          `responder-unknown-${id}`,
+          `mqtt responder: a token request on the topic of unregistered device ${id}`,
+        );
       }
     } catch (error) {
       line = ANSWER.failed;
@@ -189,7 +209,11 @@ export class Responder {
     const asked = packet.properties?.responseTopic;
     const correlationData = packet.properties?.correlationData;
     // Only ever the device's own response topic: a request cannot make Tessera publish anywhere else.
-    if (asked !== undefined && asked !== own) logOncePerMinute(`responder-topic-${id}`, `mqtt responder: device ${id} asked for an answer on ${asked}; answering on ${own}`);
+    if (asked !== undefined && asked !== own)
+      logOncePerMinute(
+        `responder-topic-${id}`,
+        `mqtt responder: device ${id} asked for an answer on ${asked}; answering on ${own}`,
+      );
     this.client?.publish(own, line, { qos: 1, properties: correlationData ? { correlationData } : undefined });
   }
 
@@ -199,8 +223,9 @@ export class Responder {
     await this.client?.endAsync(true).catch(() => {});
     this.client = undefined;
     if (this.provisioned) {
-      await this.connection.send([{ command: "deleteClient", username: responderClient(this.instanceId).username }], Date.now() + 2_000).catch(() => {});
+      await this.connection
+        .send([{ command: "deleteClient", username: responderClient(this.instanceId).username }], Date.now() + 2_000)
+        .catch(() => {});
     }
   }
 }
-

@@ -60,7 +60,9 @@ export function ensureDataDir(dataDir: string): void {
     chmodSync(dataDir, 0o700);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") throw error;
-    throw new Error(`The data dir ${dataDir} has mode ${mode.toString(8).padStart(4, "0")} and this user cannot change it (not its owner); make it 0700 (chmod 700), as it holds the database and its secrets.`);
+    throw new Error(
+      `The data dir ${dataDir} has mode ${mode.toString(8).padStart(4, "0")} and this user cannot change it (not its owner); make it 0700 (chmod 700), as it holds the database and its secrets.`,
+    );
   }
 }
 

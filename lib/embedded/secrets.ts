@@ -44,7 +44,8 @@ export function loadOrCreateSecrets(dataDir: string, log: (line: string) => void
   const file = secretsFile(dataDir);
   try {
     const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
-    if (!isSecrets(parsed)) throw new Error(`${file} is not a Tessera secrets file; move it away to generate new secrets`);
+    if (!isSecrets(parsed))
+      throw new Error(`${file} is not a Tessera secrets file; move it away to generate new secrets`);
     if ((statSync(file).mode & 0o077) !== 0) {
       chmodSync(file, 0o600);
       log(`Tightened ${file} to mode 0600: it holds signing secrets.`);

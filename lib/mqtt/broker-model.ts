@@ -9,7 +9,13 @@ import type { Env } from "../env.ts";
 // mark is ever changed or deleted.
 
 export interface Acl {
-  acltype: "publishClientSend" | "publishClientReceive" | "subscribeLiteral" | "subscribePattern" | "unsubscribeLiteral" | "unsubscribePattern";
+  acltype:
+    | "publishClientSend"
+    | "publishClientReceive"
+    | "subscribeLiteral"
+    | "subscribePattern"
+    | "unsubscribeLiteral"
+    | "unsubscribePattern";
   topic: string;
   priority: number;
   allow: boolean;
@@ -53,12 +59,21 @@ const allow = (acltype: Acl["acltype"], topic: string): Acl => ({ acltype, topic
 // MQTT credentials: <prefix>/<username>/# and nothing else (literal topics: 2.0.11 does not expand %u).
 export const credentialRoleName = (username: string) => `tessera:${username}`;
 
-export function credentialRole(settings: Pick<Env, "TESSERA_MQTT_TOPIC_PREFIX">, username: string, textname: string): RoleSpec {
+export function credentialRole(
+  settings: Pick<Env, "TESSERA_MQTT_TOPIC_PREFIX">,
+  username: string,
+  textname: string,
+): RoleSpec {
   const tree = `${settings.TESSERA_MQTT_TOPIC_PREFIX}/${username}/#`;
   return {
     rolename: credentialRoleName(username),
     textname,
-    acls: [allow("publishClientSend", tree), allow("publishClientReceive", tree), allow("subscribePattern", tree), allow("unsubscribePattern", tree)],
+    acls: [
+      allow("publishClientSend", tree),
+      allow("publishClientReceive", tree),
+      allow("subscribePattern", tree),
+      allow("unsubscribePattern", tree),
+    ],
   };
 }
 
@@ -69,14 +84,19 @@ export function credentialClient(username: string, textname: string, disabled: b
 // Devices: publish to its request topic, read its response topic.
 type Topics = Pick<Env, "TESSERA_DEVICE_REQUEST_TOPIC" | "TESSERA_DEVICE_RESPONSE_TOPIC">;
 export const requestTopic = (settings: Topics, id: string) => settings.TESSERA_DEVICE_REQUEST_TOPIC.replace("{id}", id);
-export const responseTopic = (settings: Topics, id: string) => settings.TESSERA_DEVICE_RESPONSE_TOPIC.replace("{id}", id);
+export const responseTopic = (settings: Topics, id: string) =>
+  settings.TESSERA_DEVICE_RESPONSE_TOPIC.replace("{id}", id);
 export const deviceRoleName = (id: string) => `tessera-device:${id}`;
 
 export function deviceRole(settings: Topics, id: string): RoleSpec {
   return {
     rolename: deviceRoleName(id),
     textname: MARK.device,
-    acls: [allow("publishClientSend", requestTopic(settings, id)), allow("subscribeLiteral", responseTopic(settings, id)), allow("publishClientReceive", responseTopic(settings, id))],
+    acls: [
+      allow("publishClientSend", requestTopic(settings, id)),
+      allow("subscribeLiteral", responseTopic(settings, id)),
+      allow("publishClientReceive", responseTopic(settings, id)),
+    ],
   };
 }
 
@@ -92,7 +112,8 @@ export const responderUsername = (instanceId: string) => `tessera-responder-${in
 /** The device topic template with + for {id}. */
 export const wildcard = (template: string) => template.replace("{id}", "+");
 /** The responder's subscription: one shared subscription, so each request reaches exactly one Tessera process. */
-export const responderSubscription = (settings: Topics) => `$share/${SHARE_GROUP}/${wildcard(settings.TESSERA_DEVICE_REQUEST_TOPIC)}`;
+export const responderSubscription = (settings: Topics) =>
+  `$share/${SHARE_GROUP}/${wildcard(settings.TESSERA_DEVICE_REQUEST_TOPIC)}`;
 
 export function responderRole(settings: Topics): RoleSpec {
   const request = wildcard(settings.TESSERA_DEVICE_REQUEST_TOPIC);
@@ -110,7 +131,13 @@ export function responderRole(settings: Topics): RoleSpec {
 
 export function responderClient(instanceId: string): ClientSpec {
   const username = responderUsername(instanceId);
-  return { username, clientid: username, textname: `${MARK.responder} ${instanceId}`, rolename: RESPONDER_ROLE, disabled: false };
+  return {
+    username,
+    clientid: username,
+    textname: `${MARK.responder} ${instanceId}`,
+    rolename: RESPONDER_ROLE,
+    disabled: false,
+  };
 }
 
 /**

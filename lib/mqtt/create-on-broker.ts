@@ -8,7 +8,12 @@ import { DynsecCommandError, type Dynsec } from "./dynsec.ts";
  * derived password: "already exists" is then success. A client that exists
  * without Tessera's mark belongs to someone else, and that is a refusal.
  */
-export async function createOnBroker(connection: Dynsec, role: RoleSpec, client: ClientSpec, password: string): Promise<void> {
+export async function createOnBroker(
+  connection: Dynsec,
+  role: RoleSpec,
+  client: ClientSpec,
+  password: string,
+): Promise<void> {
   const responses = await connection.run(createCommands(role, client, password), [/already exists/i]);
   const clientAnswer = responses.find((response) => response.command === "createClient");
   if (!clientAnswer?.error) return;

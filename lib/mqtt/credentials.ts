@@ -5,7 +5,12 @@ import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
-import type { CreateMqttTokenInput, MqttTokenListItem, MqttTokenResponse, RefreshMqttTokenInput } from "../schemas/mqtt.ts";
+import type {
+  CreateMqttTokenInput,
+  MqttTokenListItem,
+  MqttTokenResponse,
+  RefreshMqttTokenInput,
+} from "../schemas/mqtt.ts";
 import { credentialClient, credentialRole, deleteCommands, MARK } from "./broker-model.ts";
 import { createOnBroker } from "./create-on-broker.ts";
 import { BrokerUnavailableError, dynsec, DynsecCommandError, type Dynsec } from "./dynsec.ts";
@@ -34,7 +39,11 @@ type Settings = Env;
 
 export function broker(settings: Settings = env()): Dynsec {
   const connection = dynsec(settings);
-  if (!connection) throw new ApiError("not_found", "MQTT credentials are not enabled: set TESSERA_MQTT_URL and the broker's admin credentials");
+  if (!connection)
+    throw new ApiError(
+      "not_found",
+      "MQTT credentials are not enabled: set TESSERA_MQTT_URL and the broker's admin credentials",
+    );
   return connection;
 }
 
@@ -57,7 +66,11 @@ const specs = (settings: Settings, username: string, createdAt: Date) => {
 };
 
 /** expires_at is whole seconds (as in the seed), so expires_in, the lifetime asked for, is exact to under a second. */
-function response(row: { id: string; userEmail: string; username: string; expiresAt: Date }, password: string, expiresIn: number): MqttTokenResponse {
+function response(
+  row: { id: string; userEmail: string; username: string; expiresAt: Date },
+  password: string,
+  expiresIn: number,
+): MqttTokenResponse {
   return {
     access_token: password,
     token_type: "Bearer",
@@ -80,7 +93,11 @@ function ttlOf(settings: Settings, requested: number | undefined): number {
   return ttl;
 }
 
-export async function createMqttToken(requestedBy: string, input: CreateMqttTokenInput, now = new Date()): Promise<MqttTokenResponse> {
+export async function createMqttToken(
+  requestedBy: string,
+  input: CreateMqttTokenInput,
+  now = new Date(),
+): Promise<MqttTokenResponse> {
   const settings = env();
   const connection = broker(settings);
   const ttl = ttlOf(settings, input.ttl_seconds);
@@ -88,14 +105,28 @@ export async function createMqttToken(requestedBy: string, input: CreateMqttToke
   const existing = await db().mqttCredential.findUnique({ where: { userEmail: input.user_email } });
   const existingActive = existing && !existing.disabledAt && existing.expiresAt > now;
   if (existingActive && !replace) {
-    throw new ApiError("conflict", "Credentials for this user_email already exist; send replace_existing: true to replace them");
+    throw new ApiError(
+      "conflict",
+      "Credentials for this user_email already exist; send replace_existing: true to replace them",
+    );
   }
 
   const id = randomUUID();
   const username = `${randomBytes(6).toString("hex")}@${settings.TESSERA_MQTT_ORGANIZATION_ID}`;
   const { password, kid, nonce } = newPassword(settings.TESSERA_TOKEN_KEYS, "credential", username);
   const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + ttl * 1000);
-  const data = { id, username, passwordHash: sha256(password), passwordKid: kid, passwordNonce: nonce, requestedBy, createdAt: now, refreshedAt: null, expiresAt, disabledAt: null };
+  const data = {
+    id,
+    username,
+    passwordHash: sha256(password),
+    passwordKid: kid,
+    passwordNonce: nonce,
+    requestedBy,
+    createdAt: now,
+    refreshedAt: null,
+    expiresAt,
+    disabledAt: null,
+  };
 
   let row;
   try {
@@ -103,8 +134,10 @@ export async function createMqttToken(requestedBy: string, input: CreateMqttToke
       ? await db().mqttCredential.update({ where: { id: existing.id, username: existing.username }, data })
       : await db().mqttCredential.create({ data: { ...data, userEmail: input.user_email } });
   } catch (error) {
-    if (prismaCode(error) === "P2002") throw new ApiError("conflict", "Credentials for this user_email were just created by another request");
-    if (prismaCode(error) === "P2025") throw new ApiError("conflict", "The credentials being replaced were changed by another request; try again");
+    if (prismaCode(error) === "P2002")
+      throw new ApiError("conflict", "Credentials for this user_email were just created by another request");
+    if (prismaCode(error) === "P2025")
+      throw new ApiError("conflict", "The credentials being replaced were changed by another request; try again");
     throw error;
   }
 
@@ -113,8 +146,14 @@ export async function createMqttToken(requestedBy: string, input: CreateMqttToke
     await createOnBroker(connection, role, client, password);
   } catch (error) {
     // Undo: the new row goes (or the replaced one comes back); a client the broker may have made is an orphan the reconcile removes.
-    if (existing) await db().mqttCredential.updateMany({ where: { id, username }, data: { ...existing } }).catch((undo: unknown) => log.error(`could not put back credentials ${existing.id}`, undo));
-    else await db().mqttCredential.deleteMany({ where: { id, username } }).catch((undo: unknown) => log.error(`could not remove credentials ${id} after a failed create`, undo));
+    if (existing)
+      await db()
+        .mqttCredential.updateMany({ where: { id, username }, data: { ...existing } })
+        .catch((undo: unknown) => log.error(`could not put back credentials ${existing.id}`, undo));
+    else
+      await db()
+        .mqttCredential.deleteMany({ where: { id, username } })
+        .catch((undo: unknown) => log.error(`could not remove credentials ${id} after a failed create`, undo));
     if (!(error instanceof ApiError)) await connection.send(deleteCommands(client)).catch(() => {});
     refused(error);
   }
@@ -122,7 +161,9 @@ export async function createMqttToken(requestedBy: string, input: CreateMqttToke
     // The replaced client goes now (the broker drops its connection); if the broker fails here, the reconcile removes it.
     await connection
       .run(deleteCommands(credentialClient(existing.username, "", false)), NOT_FOUND)
-      .catch((error: unknown) => log.warn(`could not remove replaced broker client ${existing.username}; the reconcile will`, error));
+      .catch((error: unknown) =>
+        log.warn(`could not remove replaced broker client ${existing.username}; the reconcile will`, error),
+      );
   }
   return response(row, password, ttl);
 }
@@ -136,7 +177,8 @@ export async function refreshMqttToken(input: RefreshMqttTokenInput, now = new D
   const given = Buffer.from(sha256(input.current_token_password));
   const matches = row !== null && timingSafeEqual(given, Buffer.from(row.passwordHash));
   if (!row || !matches) throw new ApiError("unauthenticated", WRONG_SECRET);
-  if (row.disabledAt || row.expiresAt <= now) throw new ApiError("unauthenticated", "These credentials have expired; create new ones");
+  if (row.disabledAt || row.expiresAt <= now)
+    throw new ApiError("unauthenticated", "These credentials have expired; create new ones");
 
   // The lifetime it was issued with, in whole seconds (expires_at is whole seconds, the issue instant is not).
   // expires_at was set to the issue instant's whole second plus the lifetime.
@@ -155,9 +197,17 @@ export async function refreshMqttToken(input: RefreshMqttTokenInput, now = new D
     await db()
       .mqttCredential.updateMany({
         where: { id: row.id, passwordHash: sha256(password) },
-        data: { passwordHash: row.passwordHash, passwordKid: row.passwordKid, passwordNonce: row.passwordNonce, refreshedAt: row.refreshedAt, expiresAt: row.expiresAt },
+        data: {
+          passwordHash: row.passwordHash,
+          passwordKid: row.passwordKid,
+          passwordNonce: row.passwordNonce,
+          refreshedAt: row.refreshedAt,
+          expiresAt: row.expiresAt,
+        },
       })
-      .catch((restore: unknown) => log.error(`could not restore credentials ${row.id} after a failed refresh`, restore));
+      .catch((restore: unknown) =>
+        log.error(`could not restore credentials ${row.id} after a failed refresh`, restore),
+      );
     refused(error);
   }
   return response({ ...row, expiresAt }, password, ttl);
@@ -176,7 +226,8 @@ export async function revokeMqttToken(id: string): Promise<boolean> {
   const { count } = await db().mqttCredential.deleteMany({ where: { id, username: row.username } });
   if (count === 0) return false;
   await connection.run(deleteCommands(credentialClient(row.username, "", false)), NOT_FOUND).catch((error: unknown) => {
-    if (error instanceof BrokerUnavailableError) log.warn(`credentials ${id} revoked; the broker is unavailable, so its client goes when the reconcile runs`);
+    if (error instanceof BrokerUnavailableError)
+      log.warn(`credentials ${id} revoked; the broker is unavailable, so its client goes when the reconcile runs`);
     else log.warn(`removing the broker client of credentials ${id} failed; the reconcile will`, error);
   });
   return true;

@@ -54,7 +54,10 @@ export class DynsecCommandError extends Error {
   }
 }
 
-type Settings = Pick<Env, "TESSERA_MQTT_URL" | "TESSERA_MQTT_ADMIN_USERNAME" | "TESSERA_MQTT_ADMIN_PASSWORD" | "TESSERA_MQTT_TIMEOUT_SECONDS">;
+type Settings = Pick<
+  Env,
+  "TESSERA_MQTT_URL" | "TESSERA_MQTT_ADMIN_USERNAME" | "TESSERA_MQTT_ADMIN_PASSWORD" | "TESSERA_MQTT_TIMEOUT_SECONDS"
+>;
 
 /** Logs a line at most once a minute per key (a broker outage or a device's flood must not flood the log); bounded like every throttle. */
 const logged = new WindowCounter(60_000, 10_000);
@@ -69,7 +72,10 @@ export class Dynsec {
   private ready = false;
   private readonly waiters = new Set<() => void>();
   private readonly connectedListeners = new Set<() => void>();
-  private readonly pending = new Map<string, { resolve: (responses: DynsecResponse[]) => void; count: number; got: DynsecResponse[] }>();
+  private readonly pending = new Map<
+    string,
+    { resolve: (responses: DynsecResponse[]) => void; count: number; got: DynsecResponse[] }
+  >();
   private lastError = "";
 
   constructor(private readonly settings: Settings) {}
@@ -110,7 +116,10 @@ export class Dynsec {
     });
     client.on("error", (error) => {
       this.lastError = error.message;
-      logOncePerMinute("dynsec-connection", `mqtt: cannot reach the broker's dynamic security plugin: ${error.message}`);
+      logOncePerMinute(
+        "dynsec-connection",
+        `mqtt: cannot reach the broker's dynamic security plugin: ${error.message}`,
+      );
     });
     client.on("close", () => {
       this.ready = false;
@@ -172,7 +181,9 @@ export class Dynsec {
       const timer = setTimeout(
         () => {
           this.waiters.delete(wake);
-          reject(this.unavailable(this.lastError ? `cannot connect: ${this.lastError}` : "no connection within the timeout"));
+          reject(
+            this.unavailable(this.lastError ? `cannot connect: ${this.lastError}` : "no connection within the timeout"),
+          );
         },
         Math.max(0, deadline - Date.now()),
       );
@@ -206,7 +217,12 @@ export class Dynsec {
     this.client!.publish(CONTROL, JSON.stringify({ commands: tagged }), { qos: 1 });
     try {
       const responses = await Promise.race([answered, late]);
-      const byIndex = new Map(responses.map((response) => [Number((response as { correlationData?: string }).correlationData?.split(":")[1]), response]));
+      const byIndex = new Map(
+        responses.map((response) => [
+          Number((response as { correlationData?: string }).correlationData?.split(":")[1]),
+          response,
+        ]),
+      );
       return commands.map((command, index) => byIndex.get(index) ?? { command: command.command, error: "no response" });
     } finally {
       clearTimeout(timer);
@@ -230,7 +246,8 @@ export class Dynsec {
     this.ready = false;
     this.pending.clear();
     this.connectedListeners.clear();
-    if (client) await client.endAsync(true).catch((error: unknown) => log.warn("closing the broker connection failed", error));
+    if (client)
+      await client.endAsync(true).catch((error: unknown) => log.warn("closing the broker connection failed", error));
   }
 }
 

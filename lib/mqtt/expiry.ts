@@ -22,7 +22,8 @@ export class ExpiryScheduler {
 
   start(): void {
     if (this.poller) return;
-    const poll = () => void this.poll().catch((error: unknown) => log.warn("mqtt expiry: cannot read credentials", error));
+    const poll = () =>
+      void this.poll().catch((error: unknown) => log.warn("mqtt expiry: cannot read credentials", error));
     poll();
     this.poller = setInterval(poll, EXPIRY_POLL_MS);
     this.poller.unref();
@@ -57,7 +58,10 @@ export class ExpiryScheduler {
     this.timers.delete(id);
     const now = new Date(Math.max(Date.now(), at));
     try {
-      const { count } = await db().mqttCredential.updateMany({ where: { id, disabledAt: null, expiresAt: { lte: now } }, data: { disabledAt: now } });
+      const { count } = await db().mqttCredential.updateMany({
+        where: { id, disabledAt: null, expiresAt: { lte: now } },
+        data: { disabledAt: now },
+      });
       if (count === 0) return;
       await this.connection.run([{ command: "disableClient", username }], [/not found/i]);
     } catch (error) {

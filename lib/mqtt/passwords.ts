@@ -38,7 +38,12 @@ export function newPassword(keys: string | undefined, kind: PasswordKind, name: 
 }
 
 /** The password of a row, or null when it was not derived (older rows) or its key is gone. */
-export function passwordOf(keys: string | undefined, kind: PasswordKind, name: string, row: { passwordKid: string | null; passwordNonce: string | null }): string | null {
+export function passwordOf(
+  keys: string | undefined,
+  kind: PasswordKind,
+  name: string,
+  row: { passwordKid: string | null; passwordNonce: string | null },
+): string | null {
   if (!row.passwordKid || !row.passwordNonce) return null;
   const key = keyRing(keys).byKid.get(row.passwordKid);
   return key ? format(kind, derive(key.secret, kind, name, row.passwordNonce)) : null;

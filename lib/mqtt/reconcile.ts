@@ -79,19 +79,33 @@ export function roleCommands(want: RoleSpec, have: BrokerRole | undefined): Dyns
   const present = new Set((have.acls ?? []).map(aclKey));
   for (const acl of have.acls ?? []) {
     // An ACL with the right type and topic but another priority or allow is removed and added again.
-    if (!wanted.has(aclKey(acl))) commands.push({ command: "removeRoleACL", rolename: want.rolename, acltype: acl.acltype, topic: acl.topic });
+    if (!wanted.has(aclKey(acl)))
+      commands.push({ command: "removeRoleACL", rolename: want.rolename, acltype: acl.acltype, topic: acl.topic });
   }
-  for (const acl of want.acls) if (!present.has(aclKey(acl))) commands.push({ command: "addRoleACL", rolename: want.rolename, ...acl });
-  if (have.textname !== want.textname) commands.push({ command: "modifyRole", rolename: want.rolename, textname: want.textname });
+  for (const acl of want.acls)
+    if (!present.has(aclKey(acl))) commands.push({ command: "addRoleACL", rolename: want.rolename, ...acl });
+  if (have.textname !== want.textname)
+    commands.push({ command: "modifyRole", rolename: want.rolename, textname: want.textname });
   return commands;
 }
 
 /** The commands that turn client `have` (one Tessera made, or nothing) into `want`; the password is used only to create. */
-export function clientCommands(want: ClientSpec, have: BrokerClient | undefined, password: string | null): DynsecCommand[] | "unrestorable" {
+export function clientCommands(
+  want: ClientSpec,
+  have: BrokerClient | undefined,
+  password: string | null,
+): DynsecCommand[] | "unrestorable" {
   if (!have) {
     if (!password) return "unrestorable";
     return [
-      { command: "createClient", username: want.username, clientid: want.clientid, password, textname: want.textname, roles: [{ rolename: want.rolename, priority: 0 }] },
+      {
+        command: "createClient",
+        username: want.username,
+        clientid: want.clientid,
+        password,
+        textname: want.textname,
+        roles: [{ rolename: want.rolename, priority: 0 }],
+      },
       ...(want.disabled ? [{ command: "disableClient", username: want.username }] : []),
     ];
   }
@@ -99,7 +113,13 @@ export function clientCommands(want: ClientSpec, have: BrokerClient | undefined,
   const roles = (have.roles ?? []).map((role) => role.rolename);
   // A group adds its roles to the client: Tessera's clients are in none (one granted by hand would widen their ACLs).
   const grouped = (have.groups ?? []).length > 0;
-  if (have.clientid !== want.clientid || roles.length !== 1 || roles[0] !== want.rolename || have.textname !== want.textname || grouped) {
+  if (
+    have.clientid !== want.clientid ||
+    roles.length !== 1 ||
+    roles[0] !== want.rolename ||
+    have.textname !== want.textname ||
+    grouped
+  ) {
     commands.push({
       command: "modifyClient",
       username: want.username,
@@ -109,7 +129,8 @@ export function clientCommands(want: ClientSpec, have: BrokerClient | undefined,
       groups: [],
     });
   }
-  if (Boolean(have.disabled) !== want.disabled) commands.push({ command: want.disabled ? "disableClient" : "enableClient", username: want.username });
+  if (Boolean(have.disabled) !== want.disabled)
+    commands.push({ command: want.disabled ? "disableClient" : "enableClient", username: want.username });
   return commands;
 }
 
@@ -120,7 +141,9 @@ async function runBatches(connection: Dynsec, commands: DynsecCommand[]): Promis
     responses.forEach((response, index) => {
       // "not found" on a delete and "already exists" on a create mean another process got there first: the state wanted holds.
       if (response.error && !/not found|already exists/i.test(response.error)) {
-        log.warn(`mqtt reconcile: ${response.command} ${JSON.stringify(chunk[index]?.username ?? chunk[index]?.rolename ?? "")} failed: ${response.error}`);
+        log.warn(
+          `mqtt reconcile: ${response.command} ${JSON.stringify(chunk[index]?.username ?? chunk[index]?.rolename ?? "")} failed: ${response.error}`,
+        );
       }
     });
   }
@@ -131,8 +154,20 @@ export async function reconcile(connection: Dynsec, settings: Env = env(), now =
   const broker = await listAll(connection);
   const [devices, credentials, instances] = await Promise.all([
     db().device.findMany({ select: { id: true, passwordKid: true, passwordNonce: true } }),
-    db().mqttCredential.findMany({ select: { username: true, createdAt: true, expiresAt: true, disabledAt: true, passwordKid: true, passwordNonce: true } }),
-    db().mqttInstance.findMany({ where: { seenAt: { gt: new Date(now.getTime() - INSTANCE_STALE_MS) } }, select: { id: true } }),
+    db().mqttCredential.findMany({
+      select: {
+        username: true,
+        createdAt: true,
+        expiresAt: true,
+        disabledAt: true,
+        passwordKid: true,
+        passwordNonce: true,
+      },
+    }),
+    db().mqttInstance.findMany({
+      where: { seenAt: { gt: new Date(now.getTime() - INSTANCE_STALE_MS) } },
+      select: { id: true },
+    }),
   ]);
   const result: ReconcileResult = { created: 0, fixed: 0, removed: 0, unrestorable: [], conflicts: [] };
   const clients = new Map(broker.clients.map((client) => [client.username, client]));
@@ -168,7 +203,9 @@ export async function reconcile(connection: Dynsec, settings: Env = env(), now =
 
   want(responderRole(settings), null, () => null);
   for (const device of devices) {
-    want(deviceRole(settings, device.id), deviceClient(device.id), () => passwordOf(settings.TESSERA_TOKEN_KEYS, "device", device.id, device));
+    want(deviceRole(settings, device.id), deviceClient(device.id), () =>
+      passwordOf(settings.TESSERA_TOKEN_KEYS, "device", device.id, device),
+    );
   }
   for (const row of credentials) {
     const textname = `${MARK.credential} ${row.createdAt.toISOString()}`;
@@ -200,7 +237,10 @@ export async function reconcile(connection: Dynsec, settings: Env = env(), now =
   }
   for (const role of broker.roles) {
     const kind = markOf(role.textname);
-    const ours = role.rolename.startsWith("tessera:") || role.rolename.startsWith("tessera-device:") || role.rolename.startsWith("tessera-responder");
+    const ours =
+      role.rolename.startsWith("tessera:") ||
+      role.rolename.startsWith("tessera-device:") ||
+      role.rolename.startsWith("tessera-responder");
     if (!kind || !ours || wantedRoles.has(role.rolename)) continue;
     removals.push({ command: "deleteRole", rolename: role.rolename });
   }

@@ -82,7 +82,10 @@ class MqttService {
         update: { seenAt: new Date(), leader: this.leading },
       });
     } catch (error) {
-      logOncePerMinute("mqtt-heartbeat", `mqtt: cannot write this instance's heartbeat (${isDatabaseUnavailable(error) ? "database unavailable" : (error as Error).message})`);
+      logOncePerMinute(
+        "mqtt-heartbeat",
+        `mqtt: cannot write this instance's heartbeat (${isDatabaseUnavailable(error) ? "database unavailable" : (error as Error).message})`,
+      );
     }
   }
 
@@ -130,28 +133,58 @@ class MqttService {
       // Rows first: the reconcile then removes the broker clients of what is gone.
       const cutoff = new Date(now.getTime() - this.settings.TESSERA_MQTT_DELETE_AFTER_SECONDS * 1000);
       const deleted = await db().mqttCredential.deleteMany({ where: { expiresAt: { lte: cutoff } } });
-      await db().mqttCredential.updateMany({ where: { disabledAt: null, expiresAt: { lte: now } }, data: { disabledAt: now } });
-      await db().mqttInstance.deleteMany({ where: { seenAt: { lt: new Date(now.getTime() - INSTANCE_STALE_MS) }, id: { not: this.instanceId } } });
+      await db().mqttCredential.updateMany({
+        where: { disabledAt: null, expiresAt: { lte: now } },
+        data: { disabledAt: now },
+      });
+      await db().mqttInstance.deleteMany({
+        where: { seenAt: { lt: new Date(now.getTime() - INSTANCE_STALE_MS) }, id: { not: this.instanceId } },
+      });
       const result = await reconcile(this.connection, this.settings, now);
       const changed = result.created + result.fixed + result.removed;
       if (changed > 0 || deleted.count > 0) {
-        log.info(`mqtt reconcile: created ${result.created}, fixed ${result.fixed}, removed ${result.removed} broker clients; deleted ${deleted.count} expired credentials`);
+        log.info(
+          `mqtt reconcile: created ${result.created}, fixed ${result.fixed}, removed ${result.removed} broker clients; deleted ${deleted.count} expired credentials`,
+        );
       }
       if (result.unrestorable.length > 0) {
-        logOncePerMinute("reconcile-unrestorable", `mqtt reconcile: cannot restore the broker clients of ${result.unrestorable.join(", ")} (made before v0.2 or with a signing key no longer configured); register or create them again`);
+        logOncePerMinute(
+          "reconcile-unrestorable",
+          `mqtt reconcile: cannot restore the broker clients of ${result.unrestorable.join(", ")} (made before v0.2 or with a signing key no longer configured); register or create them again`,
+        );
       }
       if (result.conflicts.length > 0) {
-        logOncePerMinute("reconcile-conflicts", `mqtt reconcile: broker clients ${result.conflicts.join(", ")} exist but were not made by Tessera; left alone`);
+        logOncePerMinute(
+          "reconcile-conflicts",
+          `mqtt reconcile: broker clients ${result.conflicts.join(", ")} exist but were not made by Tessera; left alone`,
+        );
       }
       if (this.lastError) log.info("mqtt reconcile: working again");
       this.lastSuccess = new Date();
       this.lastError = null;
-      await db().mqttInstance.updateMany({ where: { id: this.instanceId }, data: { reconciledAt: this.lastSuccess, reconcileError: null, leader: true } }).catch(() => {});
+      await db()
+        .mqttInstance.updateMany({
+          where: { id: this.instanceId },
+          data: { reconciledAt: this.lastSuccess, reconcileError: null, leader: true },
+        })
+        .catch(() => {});
     } catch (error) {
-      const problem = isDatabaseUnavailable(error) ? "the database is unavailable" : error instanceof Error ? ((error as { detail?: string }).detail ?? error.message) : String(error);
+      const problem = isDatabaseUnavailable(error)
+        ? "the database is unavailable"
+        : error instanceof Error
+          ? ((error as { detail?: string }).detail ?? error.message)
+          : String(error);
       this.lastError = problem;
-      logOncePerMinute("reconcile-failed", `mqtt reconcile: cannot finish (${problem}); retrying every ${RETRY_MS / 1000} s`);
-      await db().mqttInstance.updateMany({ where: { id: this.instanceId }, data: { reconcileError: problem.slice(0, 500), leader: true } }).catch(() => {});
+      logOncePerMinute(
+        "reconcile-failed",
+        `mqtt reconcile: cannot finish (${problem}); retrying every ${RETRY_MS / 1000} s`,
+      );
+      await db()
+        .mqttInstance.updateMany({
+          where: { id: this.instanceId },
+          data: { reconcileError: problem.slice(0, 500), leader: true },
+        })
+        .catch(() => {});
       if (this.leading) {
         this.retry = setTimeout(() => void this.reconcileSoon(), RETRY_MS);
         this.retry.unref();
@@ -162,13 +195,24 @@ class MqttService {
   async health(): Promise<MqttHealth> {
     let reconcileStatus: ReconcileStatus;
     if (this.leading) {
-      reconcileStatus = { state: this.lastError ? "failing" : this.lastSuccess ? "ok" : "pending", last_success_at: this.lastSuccess?.toISOString() ?? null, leader: this.instanceId };
+      reconcileStatus = {
+        state: this.lastError ? "failing" : this.lastSuccess ? "ok" : "pending",
+        last_success_at: this.lastSuccess?.toISOString() ?? null,
+        leader: this.instanceId,
+      };
     } else {
       const leader = await db()
-        .mqttInstance.findFirst({ where: { leader: true, seenAt: { gt: new Date(Date.now() - INSTANCE_STALE_MS) } }, orderBy: { seenAt: "desc" } })
+        .mqttInstance.findFirst({
+          where: { leader: true, seenAt: { gt: new Date(Date.now() - INSTANCE_STALE_MS) } },
+          orderBy: { seenAt: "desc" },
+        })
         .catch(() => null);
       reconcileStatus = leader
-        ? { state: leader.reconcileError ? "failing" : leader.reconciledAt ? "ok" : "pending", last_success_at: leader.reconciledAt?.toISOString() ?? null, leader: leader.id }
+        ? {
+            state: leader.reconcileError ? "failing" : leader.reconciledAt ? "ok" : "pending",
+            last_success_at: leader.reconciledAt?.toISOString() ?? null,
+            leader: leader.id,
+          }
         : { state: "pending", last_success_at: null, leader: null };
     }
     return {
@@ -185,7 +229,9 @@ class MqttService {
     this.expiry?.stop();
     await this.responder?.stop();
     await this.lock?.stop();
-    await db().mqttInstance.deleteMany({ where: { id: this.instanceId } }).catch(() => {});
+    await db()
+      .mqttInstance.deleteMany({ where: { id: this.instanceId } })
+      .catch(() => {});
   }
 
   /** Responder counters (tests and /api/metrics). */
@@ -197,7 +243,10 @@ class MqttService {
 const globalForService = globalThis as unknown as { tesseraMqtt?: MqttService };
 
 /** Starts this process's MQTT service once (no-op without TESSERA_MQTT_URL). */
-export async function startMqttService(settings: Env = env(), options: { responder?: boolean } = {}): Promise<MqttService | undefined> {
+export async function startMqttService(
+  settings: Env = env(),
+  options: { responder?: boolean } = {},
+): Promise<MqttService | undefined> {
   if (!settings.TESSERA_MQTT_URL) return undefined;
   if (globalForService.tesseraMqtt) return globalForService.tesseraMqtt;
   const service = new MqttService(settings, options.responder ?? settings.TESSERA_MQTT_RESPONDER);

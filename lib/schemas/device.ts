@@ -10,7 +10,10 @@ export const registerDeviceSchema = z.strictObject({
     .string({ error: (issue) => (issue.input === undefined ? "id is required" : "id must be a string") })
     .regex(DEVICE_ID, "id must be 1-64 of A-Z a-z 0-9 _ . -")
     .refine((id) => id !== "." && id !== "..", "id must not be . or ..")
-    .refine((id) => !id.startsWith("tessera-"), "ids starting with tessera- are reserved for Tessera's own broker clients"),
+    .refine(
+      (id) => !id.startsWith("tessera-"),
+      "ids starting with tessera- are reserved for Tessera's own broker clients",
+    ),
   role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(", ")}` }).optional(),
 });
 export type RegisterDeviceInput = z.infer<typeof registerDeviceSchema>;

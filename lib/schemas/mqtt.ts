@@ -24,7 +24,10 @@ export type CreateMqttTokenInput = z.infer<typeof createMqttTokenSchema>;
 
 const tokenId = z.uuid({ error: "token_id must be the token_id of a create answer" });
 const currentPassword = z
-  .string({ error: (issue) => (issue.input === undefined ? "current_token_password is required" : "current_token_password must be a string") })
+  .string({
+    error: (issue) =>
+      issue.input === undefined ? "current_token_password is required" : "current_token_password must be a string",
+  })
   .min(1, "current_token_password is required")
   .max(200, "current_token_password is not a Tessera MQTT password");
 

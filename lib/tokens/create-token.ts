@@ -40,7 +40,17 @@ export async function createToken(
   const skeleton = nameSkeleton(input.name);
   try {
     const row = await db().applicationToken.create({
-      data: { hash: hashToken(token), name: input.name, nameSkeleton: skeleton, role: input.role, kid, jti, requestedBy, issueDate: now, validUntil },
+      data: {
+        hash: hashToken(token),
+        name: input.name,
+        nameSkeleton: skeleton,
+        role: input.role,
+        kid,
+        jti,
+        requestedBy,
+        issueDate: now,
+        validUntil,
+      },
     });
     return { token, ...toTokenResponse(row, now.getTime()) };
   } catch (error) {
@@ -51,7 +61,13 @@ export async function createToken(
 
 /** The 409 for a name the database refused: the seed's sentence for the same name, or which existing name it looks like. */
 async function nameConflict(name: string, skeleton: string): Promise<ApiError> {
-  const existing = await db().applicationToken.findFirst({ where: { OR: [{ name }, { nameSkeleton: skeleton }] }, select: { name: true } });
+  const existing = await db().applicationToken.findFirst({
+    where: { OR: [{ name }, { nameSkeleton: skeleton }] },
+    select: { name: true },
+  });
   if (!existing || existing.name === name) return new ApiError("conflict", "Token with the same name already exists");
-  return new ApiError("conflict", `Token name looks like the existing token ${JSON.stringify(existing.name)}; choose another name`);
+  return new ApiError(
+    "conflict",
+    `Token name looks like the existing token ${JSON.stringify(existing.name)}; choose another name`,
+  );
 }

@@ -6,7 +6,8 @@ import { TOKEN_HASH } from "./hash-token.ts";
 import { TOKEN_COLUMNS, toTokenResponse } from "./token-response.ts";
 
 export function assertTokenHash(hash: string): void {
-  if (!TOKEN_HASH.test(hash)) throw new ApiError("bad_request", "Malformed token hash: expected 64 lowercase hexadecimal characters");
+  if (!TOKEN_HASH.test(hash))
+    throw new ApiError("bad_request", "Malformed token hash: expected 64 lowercase hexadecimal characters");
 }
 
 export async function getTokenOrThrow(hash: string): Promise<TokenResponse> {

@@ -39,8 +39,14 @@ let cached: CachedList | undefined;
 let building: Promise<CachedList> | undefined;
 
 async function build(now: number): Promise<CachedList> {
-  const [row] = await database().query<{ version: string; nextExpiry: Date | null; body: string }>(FULL_LIST, [new Date(now)]);
-  const list = { version: row!.version, staleAt: row!.nextExpiry ? row!.nextExpiry.getTime() : Infinity, body: new TextEncoder().encode(row!.body) };
+  const [row] = await database().query<{ version: string; nextExpiry: Date | null; body: string }>(FULL_LIST, [
+    new Date(now),
+  ]);
+  const list = {
+    version: row!.version,
+    staleAt: row!.nextExpiry ? row!.nextExpiry.getTime() : Infinity,
+    body: new TextEncoder().encode(row!.body),
+  };
   if (!cached || BigInt(list.version) >= BigInt(cached.version)) cached = list;
   return list;
 }
@@ -84,7 +90,9 @@ export async function tokenListResponse(): Promise<Response> {
       controller.close();
     },
   });
-  return new Response(stream, { headers: { ...NO_STORE, "Content-Type": "application/json", "Content-Length": String(body.byteLength) } });
+  return new Response(stream, {
+    headers: { ...NO_STORE, "Content-Type": "application/json", "Content-Length": String(body.byteLength) },
+  });
 }
 
 export const MAX_PAGE = 1000;
@@ -105,7 +113,8 @@ const CURSOR_DATE = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 function decodeCursor(text: string): Cursor {
   try {
     const [issueDate, name] = JSON.parse(Buffer.from(text, "base64url").toString("utf8")) as unknown[];
-    const isDate = typeof issueDate === "string" && CURSOR_DATE.test(issueDate) && new Date(issueDate).toISOString() === issueDate;
+    const isDate =
+      typeof issueDate === "string" && CURSOR_DATE.test(issueDate) && new Date(issueDate).toISOString() === issueDate;
     // Not tokenName: names stored before a rule was tightened must still page. PostgreSQL refuses only NUL in text.
     const isName = typeof name === "string" && !name.includes("\u0000") && [...name].length <= NAME_MAX;
     if (isDate && isName) return { issueDate: issueDate as string, name: name as string };
@@ -132,7 +141,11 @@ export function pageRequest(url: URL): { limit: number; cursor?: Cursor } | null
  * JSON array). When more follow, X-Next-Cursor carries the cursor for the
  * next page and Link its URL (rel="next"); the last page has neither.
  */
-export async function tokenPageResponse(url: URL, page: { limit: number; cursor?: Cursor }, now = Date.now()): Promise<Response> {
+export async function tokenPageResponse(
+  url: URL,
+  page: { limit: number; cursor?: Cursor },
+  now = Date.now(),
+): Promise<Response> {
   const params: unknown[] = [new Date(now), page.limit + 1];
   let where = "";
   if (page.cursor) {

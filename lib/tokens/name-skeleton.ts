@@ -23,9 +23,7 @@ const DEFAULT_IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
  * become "l".
  */
 export function nameSkeleton(name: string): string {
-  return unhomoglyph(name.normalize("NFD").replace(DEFAULT_IGNORABLE, ""))
-    .normalize("NFD")
-    .replace(/\s+/gu, " ");
+  return unhomoglyph(name.normalize("NFD").replace(DEFAULT_IGNORABLE, "")).normalize("NFD").replace(/\s+/gu, " ");
 }
 
 /**
@@ -35,7 +33,10 @@ export function nameSkeleton(name: string): string {
  * holding its skeleton keeps NULL: it goes on working and is reported, and
  * no new name may look like either (the older holds the skeleton).
  */
-export async function backfillNameSkeletons(runner: SqlRunner, log: (line: string) => void): Promise<{ filled: number; lookAlikes: number }> {
+export async function backfillNameSkeletons(
+  runner: SqlRunner,
+  log: (line: string) => void,
+): Promise<{ filled: number; lookAlikes: number }> {
   const rows = await runner.query<{ hash: string; name: string }>(
     `SELECT hash, name FROM application_tokens WHERE name_skeleton IS NULL ORDER BY issue_date, name`,
   );
@@ -83,7 +84,9 @@ export async function backfillNameSkeletons(runner: SqlRunner, log: (line: strin
       } catch (single) {
         if ((single as { code?: string }).code !== "23505") throw single;
         lookAlikes++;
-        log(`warning: token name ${JSON.stringify(row.name)} looks like a token created meanwhile; it keeps working, unmatched.`);
+        log(
+          `warning: token name ${JSON.stringify(row.name)} looks like a token created meanwhile; it keeps working, unmatched.`,
+        );
       }
     }
   }

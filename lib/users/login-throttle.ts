@@ -58,7 +58,10 @@ export function beginLoginAttempt(username: string, address: string, now = Date.
   byPair.add(pair, now);
   byAddress.add(address, now);
   byUser.add(user, now);
-  const delayMs = earlier < GLOBAL_FREE_FAILURES ? 0 : Math.min(MAX_SLOWDOWN_MS, (earlier - GLOBAL_FREE_FAILURES + 1) * SLOWDOWN_STEP_MS);
+  const delayMs =
+    earlier < GLOBAL_FREE_FAILURES
+      ? 0
+      : Math.min(MAX_SLOWDOWN_MS, (earlier - GLOBAL_FREE_FAILURES + 1) * SLOWDOWN_STEP_MS);
   const undo = () => {
     byAddress.subtract(address);
     byUser.subtract(user);

@@ -16,12 +16,22 @@ export function generatePassword(): string {
  * "admin" with TESSERA_ADMIN_PASSWORD, or with a generated password that the
  * caller prints once. Returns what it did.
  */
-export async function ensureFirstAdmin(configuredPassword: string | undefined): Promise<{ created: false } | { created: true; username: string; password: string; generated: boolean }> {
+export async function ensureFirstAdmin(
+  configuredPassword: string | undefined,
+): Promise<{ created: false } | { created: true; username: string; password: string; generated: boolean }> {
   const existing = await db().user.count({ where: { provider: "local", role: "admin" } });
   if (existing > 0) return { created: false };
   const password = configuredPassword ?? generatePassword();
   try {
-    await db().user.create({ data: { username: "admin", role: "admin", provider: "local", passwordHash: await hashPassword(password), name: "Administrator" } });
+    await db().user.create({
+      data: {
+        username: "admin",
+        role: "admin",
+        provider: "local",
+        passwordHash: await hashPassword(password),
+        name: "Administrator",
+      },
+    });
   } catch (error) {
     if (prismaCode(error) === "P2002") return { created: false }; // another instance was first
     throw error;
@@ -30,7 +40,8 @@ export async function ensureFirstAdmin(configuredPassword: string | undefined): 
 }
 
 export async function createLocalUser(username: string, role: Role, password: string): Promise<void> {
-  if (!/^[A-Za-z0-9._@-]{1,200}$/.test(username)) throw new ApiError("bad_request", "username must be 1-200 of A-Z a-z 0-9 . _ @ -");
+  if (!/^[A-Za-z0-9._@-]{1,200}$/.test(username))
+    throw new ApiError("bad_request", "username must be 1-200 of A-Z a-z 0-9 . _ @ -");
   if (password.length < 12) throw new ApiError("bad_request", "password must be at least 12 characters");
   try {
     await db().user.create({ data: { username, role, provider: "local", passwordHash: await hashPassword(password) } });

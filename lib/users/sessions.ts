@@ -17,12 +17,25 @@ import type { SignedInUser } from "./sign-in.ts";
  * credentials that were checked: if all sessions ended since (a password
  * change racing this sign-in), the new session is born ended.
  */
-export async function startSession(userId: string, generation: number, lifetimeSeconds: number, address: string | undefined): Promise<string> {
+export async function startSession(
+  userId: string,
+  generation: number,
+  lifetimeSeconds: number,
+  address: string | undefined,
+): Promise<string> {
   const id = randomUUID();
   await db().$transaction([
     // Expired rows would only be refused; this keeps the table as small as the live sessions.
     db().userSession.deleteMany({ where: { expiresAt: { lt: new Date() } } }),
-    db().userSession.create({ data: { id, userId, generation, expiresAt: new Date(Date.now() + lifetimeSeconds * 1000), address: address?.slice(0, 64) } }),
+    db().userSession.create({
+      data: {
+        id,
+        userId,
+        generation,
+        expiresAt: new Date(Date.now() + lifetimeSeconds * 1000),
+        address: address?.slice(0, 64),
+      },
+    }),
   ]);
   return id;
 }
@@ -38,7 +51,10 @@ export async function endSession(id: string): Promise<void> {
  * user's sessions, including any sign-in still under way (the generation goes
  * up). Returns how many sessions there were. tx: the caller's transaction.
  */
-export async function endAllSessions(userId: string, tx: Pick<ReturnType<typeof db>, "user" | "userSession"> = db()): Promise<number> {
+export async function endAllSessions(
+  userId: string,
+  tx: Pick<ReturnType<typeof db>, "user" | "userSession"> = db(),
+): Promise<number> {
   await tx.user.updateMany({ where: { id: userId }, data: { sessionGeneration: { increment: 1 } } });
   const { count } = await tx.userSession.deleteMany({ where: { userId } });
   return count;

@@ -21,12 +21,26 @@ export type VerifiedUser<R = Role> = Omit<SignedInUser, "role"> & { role: R; ses
 export async function verifyLocalLogin(username: string, password: string): Promise<VerifiedUser<Role | null> | null> {
   const user = await db().user.findUnique({
     where: { username },
-    select: { id: true, username: true, name: true, role: true, provider: true, passwordHash: true, sessionGeneration: true },
+    select: {
+      id: true,
+      username: true,
+      name: true,
+      role: true,
+      provider: true,
+      passwordHash: true,
+      sessionGeneration: true,
+    },
   });
   const ok = await verifyPassword(password, user?.provider === "local" ? user.passwordHash : null);
   if (!ok || !user) return null;
   await db().user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
-  return { id: user.id, username: user.username, name: user.name, role: user.role, sessionGeneration: user.sessionGeneration };
+  return {
+    id: user.id,
+    username: user.username,
+    name: user.name,
+    role: user.role,
+    sessionGeneration: user.sessionGeneration,
+  };
 }
 
 /** An SSO sign-in: the account it signs in to, or why it was refused (a sentence for the log). */
@@ -40,12 +54,26 @@ export type SsoSignIn = { ok: true; user: VerifiedUser } | { ok: false; refused:
  * username already belongs to another account, local or another subject's,
  * is refused, never merged into it: that would hand the account over.
  */
-export async function upsertSsoUser(identity: { subject: string; email?: string; emailVerified: boolean; name?: string; role: Role }): Promise<SsoSignIn> {
+export async function upsertSsoUser(identity: {
+  subject: string;
+  email?: string;
+  emailVerified: boolean;
+  name?: string;
+  role: Role;
+}): Promise<SsoSignIn> {
   const username = identity.email && identity.emailVerified ? identity.email.toLowerCase() : `oidc:${identity.subject}`;
   const upsert = () =>
     db().user.upsert({
       where: { provider_subject: { provider: "oidc", subject: identity.subject } },
-      create: { username, email: identity.email, name: identity.name, role: identity.role, provider: "oidc", subject: identity.subject, lastLoginAt: new Date() },
+      create: {
+        username,
+        email: identity.email,
+        name: identity.name,
+        role: identity.role,
+        provider: "oidc",
+        subject: identity.subject,
+        lastLoginAt: new Date(),
+      },
       update: { email: identity.email, name: identity.name, role: identity.role, lastLoginAt: new Date() },
       select: { id: true, username: true, name: true, role: true, sessionGeneration: true },
     });
@@ -58,8 +86,12 @@ export async function upsertSsoUser(identity: { subject: string; email?: string;
     // username's: another account holds it. Should it ever be a race of this identity's own first
     // sign-ins instead (a non-native upsert), the row is ours and the retry updates it.
     const holder = await db().user.findUnique({ where: { username }, select: { provider: true, subject: true } });
-    if (!holder || (holder.provider === "oidc" && holder.subject === identity.subject)) return { ok: true, user: await stored() };
+    if (!holder || (holder.provider === "oidc" && holder.subject === identity.subject))
+      return { ok: true, user: await stored() };
     const owner = holder.provider === "local" ? "a local account" : `another SSO subject ("${holder.subject}")`;
-    return { ok: false, refused: `subject "${identity.subject}" would take the username "${username}", which belongs to ${owner}` };
+    return {
+      ok: false,
+      refused: `subject "${identity.subject}" would take the username "${username}", which belongs to ${owner}`,
+    };
   }
 }

@@ -53,7 +53,9 @@ const cpuBefore = process.cpuUsage();
 const { result, statuses } = await run(config.seconds);
 const cpu = process.cpuUsage(cpuBefore);
 const expected = new Set(config.expect);
-const unexpected = Object.entries(statuses).filter(([status]) => !expected.has(Number(status))).reduce((sum, [, count]) => sum + count, 0);
+const unexpected = Object.entries(statuses)
+  .filter(([status]) => !expected.has(Number(status)))
+  .reduce((sum, [, count]) => sum + count, 0);
 console.log(
   JSON.stringify({
     rps: result.requests.average,

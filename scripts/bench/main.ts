@@ -59,14 +59,27 @@ function procStatus(pid: number, field: string): number {
   return match ? Number(match[1]) * 1024 : NaN;
 }
 
-function load(url: string, requests: unknown[], expect: number[], timing = { seconds: SECONDS, warmupSeconds: WARMUP }): Promise<Result> {
+function load(
+  url: string,
+  requests: unknown[],
+  expect: number[],
+  timing = { seconds: SECONDS, warmupSeconds: WARMUP },
+): Promise<Result> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["scripts/bench/load.mjs", JSON.stringify({ url, connections: CONNECTIONS, ...timing, requests, expect })], {
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["scripts/bench/load.mjs", JSON.stringify({ url, connections: CONNECTIONS, ...timing, requests, expect })],
+      {
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     let out = "";
     child.stdout.on("data", (chunk) => (out += chunk));
-    child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop()!)) : reject(new Error(`load generator exited ${code}`))));
+    child.on("exit", (code) =>
+      code === 0
+        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
+        : reject(new Error(`load generator exited ${code}`)),
+    );
   });
 }
 
@@ -74,7 +87,10 @@ async function main() {
   if (process.env.BENCH_SKIP_BUILD !== "1") {
     log("next build (BENCH_SKIP_BUILD=1 skips it)");
     const next = createRequire(import.meta.url).resolve("next/dist/bin/next");
-    const build = spawnSync(process.execPath, [next, "build"], { stdio: ["ignore", "ignore", "inherit"], env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+    const build = spawnSync(process.execPath, [next, "build"], {
+      stdio: ["ignore", "ignore", "inherit"],
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
+    });
     if (build.status !== 0) throw new Error("next build failed");
   }
   const engine = process.env.DATABASE_URL ? "postgres" : "pglite";
@@ -129,7 +145,10 @@ async function main() {
     const serverPid = nextServerPid(server.process.pid!);
     const { cookie } = await signIn(server.url, "admin", ADMIN_PASSWORD);
     if (!cookie) throw new Error("could not sign in for scenario C");
-    const metrics = async () => (await (await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })).json()) as { lastUsedUpdates: number; dbQueries: number };
+    const metrics = async () =>
+      (await (
+        await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })
+      ).json()) as { lastUsedUpdates: number; dbQueries: number };
     const before = await metrics();
 
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
@@ -139,14 +158,31 @@ async function main() {
       ["A", "GET /api/health (public, through the middleware)", [{ method: "GET", path: "/api/health" }], [200]],
       ["B", "GET /api/me, valid app token", [{ method: "GET", path: "/api/me", headers: bearer(tokens.admin) }], [200]],
       ["C", "GET /api/me, session cookie", [{ method: "GET", path: "/api/me", headers: { cookie } }], [200]],
-      ["D1", "GET /api/me, revoked token", [{ method: "GET", path: "/api/me", headers: bearer(tokens.revoked) }], [403]],
+      [
+        "D1",
+        "GET /api/me, revoked token",
+        [{ method: "GET", path: "/api/me", headers: bearer(tokens.revoked) }],
+        [403],
+      ],
       ["D2", "GET /api/me, forged token", [{ method: "GET", path: "/api/me", headers: bearer(forged) }], [403]],
-      ["E", `GET /api/tokens, ${SEED + 1} tokens`, [{ method: "GET", path: "/api/tokens", headers: bearer(tokens.admin) }], [200]],
+      [
+        "E",
+        `GET /api/tokens, ${SEED + 1} tokens`,
+        [{ method: "GET", path: "/api/tokens", headers: bearer(tokens.admin) }],
+        [200],
+      ],
       [
         "F",
         "POST /api/tokens then DELETE it",
         [
-          { method: "POST", path: "/api/tokens", headers: { ...bearer(tokens.admin), "content-type": "application/json" }, body: JSON.stringify({ name: "bench-f", role: "viewer", validUntil: validUntil.toISOString() }), unique: true, captureHash: true },
+          {
+            method: "POST",
+            path: "/api/tokens",
+            headers: { ...bearer(tokens.admin), "content-type": "application/json" },
+            body: JSON.stringify({ name: "bench-f", role: "viewer", validUntil: validUntil.toISOString() }),
+            unique: true,
+            captureHash: true,
+          },
           { method: "DELETE", path: "/api/tokens/", headers: bearer(tokens.admin), useHash: true },
         ],
         [200],
@@ -161,7 +197,8 @@ async function main() {
     const warmupEach = Math.max(WARMUP, 5);
     log(`warm-up: every scenario twice for ${warmupEach} s`);
     for (let round = 0; round < 2; round++) {
-      for (const [, , requests, expect] of selected) await load(server.url, requests, expect, { seconds: warmupEach, warmupSeconds: 0 });
+      for (const [, , requests, expect] of selected)
+        await load(server.url, requests, expect, { seconds: warmupEach, warmupSeconds: 0 });
     }
     rssAfterWarmup = procStatus(serverPid, "VmRSS");
     // Rounds: A B C ... then A B C ... again; each scenario's result is its
@@ -202,28 +239,59 @@ async function main() {
     const report = {
       date: new Date().toISOString(),
       engine,
-      machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` },
-      settings: { seconds: SECONDS, warmupSeconds: WARMUP, rounds: ROUNDS, connections: CONNECTIONS, seededTokens: SEED },
+      machine: {
+        cpus: cpu.length,
+        model: cpu[0]?.model,
+        memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+        node: process.version,
+        platform: `${os.type()} ${os.release()}`,
+      },
+      settings: {
+        seconds: SECONDS,
+        warmupSeconds: WARMUP,
+        rounds: ROUNDS,
+        connections: CONNECTIONS,
+        seededTokens: SEED,
+      },
       scenarios: Object.fromEntries(selected.map(([id, label]) => [id, { label, ...results[id] }])),
       ratios: { "B/A": ratio("B"), "C/A": ratio("C"), "D1/A": ratio("D1"), "D2/A": ratio("D2") },
       lastUsedUpdates: after.lastUsedUpdates - before.lastUsedUpdates,
-      rss: { afterWarmupMiB: Math.round(rssAfterWarmup / 2 ** 20), endMiB: Math.round(rssEnd / 2 ** 20), peakMiB: Math.round(rssPeak / 2 ** 20), endOverWarm: Number((rssEnd / rssAfterWarmup).toFixed(2)) },
+      rss: {
+        afterWarmupMiB: Math.round(rssAfterWarmup / 2 ** 20),
+        endMiB: Math.round(rssEnd / 2 ** 20),
+        peakMiB: Math.round(rssPeak / 2 ** 20),
+        endOverWarm: Number((rssEnd / rssAfterWarmup).toFixed(2)),
+      },
     };
     mkdirSync("bench/results", { recursive: true });
     writeFileSync("bench/results/latest.json", JSON.stringify(report, null, 2) + "\n");
     writeFileSync(`bench/results/latest-${engine}.json`, JSON.stringify(report, null, 2) + "\n");
 
     const pad = (text: string | number, width: number) => String(text).padStart(width);
-    console.log(`\nTessera bench on ${engine}, ${report.machine.cpus} x ${report.machine.model}, ${report.machine.memoryGiB} GiB, Node ${process.version}`);
-    console.log(`${ROUNDS} rounds of ${SECONDS} s per scenario (median round shown), each after ${WARMUP} s warm-up; ${CONNECTIONS} connections, ${SEED} seeded tokens\n`);
-    console.log(`${"scenario".padEnd(48)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("CPU ms/req", 11)} ${pad("load CPU", 9)}`);
+    console.log(
+      `\nTessera bench on ${engine}, ${report.machine.cpus} x ${report.machine.model}, ${report.machine.memoryGiB} GiB, Node ${process.version}`,
+    );
+    console.log(
+      `${ROUNDS} rounds of ${SECONDS} s per scenario (median round shown), each after ${WARMUP} s warm-up; ${CONNECTIONS} connections, ${SEED} seeded tokens\n`,
+    );
+    console.log(
+      `${"scenario".padEnd(48)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("CPU ms/req", 11)} ${pad("load CPU", 9)}`,
+    );
     for (const [id, label] of selected) {
       const r = results[id]!;
-      console.log(`${`${id}  ${label}`.padEnd(48)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.errors, 7)} ${pad(r.cpuMsPerRequest!.toFixed(2), 11)} ${pad(r.loadCpuMsPerRequest!.toFixed(2), 9)}`);
+      console.log(
+        `${`${id}  ${label}`.padEnd(48)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.errors, 7)} ${pad(r.cpuMsPerRequest!.toFixed(2), 11)} ${pad(r.loadCpuMsPerRequest!.toFixed(2), 9)}`,
+      );
     }
-    console.log(`\nratios: ${Object.entries(report.ratios).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    console.log(
+      `\nratios: ${Object.entries(report.ratios)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(", ")}`,
+    );
     console.log(`lastUsed UPDATE statements during the run: ${report.lastUsedUpdates}`);
-    console.log(`server RSS: ${report.rss.afterWarmupMiB} MiB after warm-up, ${report.rss.endMiB} MiB at the end (${report.rss.endOverWarm}x), peak ${report.rss.peakMiB} MiB`);
+    console.log(
+      `server RSS: ${report.rss.afterWarmupMiB} MiB after warm-up, ${report.rss.endMiB} MiB at the end (${report.rss.endOverWarm}x), peak ${report.rss.peakMiB} MiB`,
+    );
     console.log("written to bench/results/latest.json");
   } finally {
     await pgdb?.drop();

@@ -15,7 +15,10 @@ export const MIGRATIONS_DIR = path.resolve("prisma/migrations");
  * verify on the server), brings the schema up to date (and the look-alike
  * skeletons of token names made before it had them), and closes again.
  */
-export async function withDatabase<T>(purpose: string, fn: () => Promise<T>): Promise<{ value: T; migrations: MigrateResult }> {
+export async function withDatabase<T>(
+  purpose: string,
+  fn: () => Promise<T>,
+): Promise<{ value: T; migrations: MigrateResult }> {
   const current = env();
   const lock = current.engine === "pglite" ? acquireDataDirLock(dataDirOf(current), purpose) : undefined;
   try {

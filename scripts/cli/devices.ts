@@ -39,10 +39,16 @@ export async function devicesCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   try {
     if (sub === "add") {
-      const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: "string" }, json: { type: "boolean" } } });
+      const { values, positionals } = parseArgs({
+        args: rest,
+        allowPositionals: true,
+        options: { role: { type: "string" }, json: { type: "boolean" } },
+      });
       if (positionals.length !== 1) return fail("usage: devices add ID [--role ROLE]");
       const input = registerDeviceSchema.parse({ id: positionals[0], role: values.role });
-      const device = await withBroker("tessera devices add", () => registerDevice(`cli:${os.userInfo().username}`, input));
+      const device = await withBroker("tessera devices add", () =>
+        registerDevice(`cli:${os.userInfo().username}`, input),
+      );
       if (values.json) console.log(JSON.stringify(device, null, 2));
       else {
         console.log(device.mqtt.password);
@@ -57,14 +63,20 @@ export async function devicesCommand(args: string[]): Promise<number> {
       const { value } = await withDatabase("tessera devices list", () => listDevices());
       if (values.json) console.log(JSON.stringify(value, null, 2));
       else if (value.length === 0) console.log("No devices.");
-      else for (const device of value) console.log(`${device.id}  ${device.role}  last token ${device.last_token_at ?? "never"}`);
+      else
+        for (const device of value)
+          console.log(`${device.id}  ${device.role}  last token ${device.last_token_at ?? "never"}`);
       return 0;
     }
     if (sub === "remove") {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length !== 1) return fail("usage: devices remove ID");
       const removed = await withBroker("tessera devices remove", () => removeDevice(positionals[0]!));
-      console.log(removed ? `Removed device ${positionals[0]} and its tokens.` : `No device ${positionals[0]}; nothing to remove.`);
+      console.log(
+        removed
+          ? `Removed device ${positionals[0]} and its tokens.`
+          : `No device ${positionals[0]}; nothing to remove.`,
+      );
       return 0;
     }
     if (sub === "bridge-config") {
@@ -73,10 +85,17 @@ export async function devicesCommand(args: string[]): Promise<number> {
         allowPositionals: true,
         options: { address: { type: "string" }, password: { type: "string" }, "local-prefix": { type: "string" } },
       });
-      if (positionals.length !== 1) return fail("usage: devices bridge-config ID [--address HOST:PORT] [--password PASSWORD]");
+      if (positionals.length !== 1)
+        return fail("usage: devices bridge-config ID [--address HOST:PORT] [--password PASSWORD]");
       if (!DEVICE_ID.test(positionals[0]!)) return fail("the device id must be 1-64 of A-Z a-z 0-9 _ . -");
       try {
-        process.stdout.write(bridgeConfig(env(), positionals[0]!, { address: values.address, password: values.password, localPrefix: values["local-prefix"] }));
+        process.stdout.write(
+          bridgeConfig(env(), positionals[0]!, {
+            address: values.address,
+            password: values.password,
+            localPrefix: values["local-prefix"],
+          }),
+        );
       } catch (error) {
         return fail((error as Error).message);
       }

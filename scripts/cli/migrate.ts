@@ -11,7 +11,10 @@ export async function migrateCommand(args: string[]): Promise<number> {
   }
   const current = env();
   const result = await withDatabase("tessera migrate", async () => undefined);
-  const where = current.engine === "postgres" ? "PostgreSQL (DATABASE_URL)" : `PGlite in ${path.relative(process.cwd(), dataDirOf(current)) || "."}`;
+  const where =
+    current.engine === "postgres"
+      ? "PostgreSQL (DATABASE_URL)"
+      : `PGlite in ${path.relative(process.cwd(), dataDirOf(current)) || "."}`;
   console.log(
     result.migrations.applied.length > 0
       ? `Applied ${result.migrations.applied.length} migration(s) to ${where}: ${result.migrations.applied.join(", ")}`

@@ -64,7 +64,9 @@ export async function startCommand(args: string[]): Promise<number> {
         const admin = await ensureFirstAdmin(current.TESSERA_ADMIN_PASSWORD).catch((error: unknown) => {
           // Serve anyway (health answers 503 until the database is back); the next start tries again.
           if (!isDatabaseUnavailable(error)) throw error;
-          log("warning: the database is unreachable, so the first admin could not be checked; the server starts anyway");
+          log(
+            "warning: the database is unreachable, so the first admin could not be checked; the server starts anyway",
+          );
           return { created: false } as const;
         });
         if (admin.created && admin.generated) {
@@ -84,7 +86,9 @@ export async function startCommand(args: string[]): Promise<number> {
   }
 
   // TESSERA_CPU_PROFILE_DIR: the server writes a V8 CPU profile there when it stops (README, Performance).
-  const profile = process.env.TESSERA_CPU_PROFILE_DIR ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TESSERA_CPU_PROFILE_DIR}`] : [];
+  const profile = process.env.TESSERA_CPU_PROFILE_DIR
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TESSERA_CPU_PROFILE_DIR}`]
+    : [];
   const child = spawn(process.execPath, [...profile, NEXT_BIN, "start", "-p", String(current.PORT), ...args], {
     stdio: "inherit",
     env: childEnv,

@@ -26,15 +26,26 @@ export async function tokensCommand(args: string[]): Promise<number> {
     if (sub === "create") {
       const { values } = parseArgs({
         args: rest,
-        options: { name: { type: "string" }, role: { type: "string" }, "valid-until": { type: "string" }, json: { type: "boolean" } },
+        options: {
+          name: { type: "string" },
+          role: { type: "string" },
+          "valid-until": { type: "string" },
+          json: { type: "boolean" },
+        },
       });
-      const input = createTokenSchema.parse({ name: values.name, role: values.role, validUntil: values["valid-until"] });
+      const input = createTokenSchema.parse({
+        name: values.name,
+        role: values.role,
+        validUntil: values["valid-until"],
+      });
       const requestedBy = `cli:${os.userInfo().username}`;
       const { value } = await withDatabase("tessera tokens create", () => createToken(requestedBy, input));
       if (values.json) console.log(JSON.stringify(value, null, 2));
       else {
         console.log(value.token);
-        console.error(`Created token "${value.name}" (${value.role}, valid until ${value.validUntil}), hash ${value.hash}. It is shown only now.`);
+        console.error(
+          `Created token "${value.name}" (${value.role}, valid until ${value.validUntil}), hash ${value.hash}. It is shown only now.`,
+        );
       }
       return 0;
     }
@@ -44,10 +55,24 @@ export async function tokensCommand(args: string[]): Promise<number> {
       if (values.json) console.log(JSON.stringify(value, null, 2));
       else if (value.length === 0) console.log("No application tokens.");
       else {
-        const rows = value.map((t) => [t.name, t.role, t.status, t.validUntil, t.lastUsed ?? "never", t.requestedBy, t.hash]);
+        const rows = value.map((t) => [
+          t.name,
+          t.role,
+          t.status,
+          t.validUntil,
+          t.lastUsed ?? "never",
+          t.requestedBy,
+          t.hash,
+        ]);
         const header = ["NAME", "ROLE", "STATUS", "VALID UNTIL", "LAST USED", "REQUESTED BY", "HASH"];
         const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-        for (const row of [header, ...rows]) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ").trimEnd());
+        for (const row of [header, ...rows])
+          console.log(
+            row
+              .map((cell, i) => cell.padEnd(widths[i]!))
+              .join("  ")
+              .trimEnd(),
+          );
       }
       return 0;
     }
@@ -66,7 +91,8 @@ export async function tokensCommand(args: string[]): Promise<number> {
       console.error(`tessera tokens: ${error.message}`);
       return 1;
     }
-    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS")) return fail(error.message);
+    if (error instanceof TypeError && "code" in error && String(error.code).startsWith("ERR_PARSE_ARGS"))
+      return fail(error.message);
     throw error;
   }
 }

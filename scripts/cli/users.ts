@@ -1,7 +1,13 @@
 import { parseArgs } from "node:util";
 import { ApiError } from "../../lib/api/errors.ts";
 import { isRole, ROLES } from "../../lib/auth/permissions.ts";
-import { createLocalUser, generatePassword, setLocalPassword, setUserRole, signOutUser } from "../../lib/users/manage-users.ts";
+import {
+  createLocalUser,
+  generatePassword,
+  setLocalPassword,
+  setUserRole,
+  signOutUser,
+} from "../../lib/users/manage-users.ts";
 import { withDatabase } from "./database.ts";
 
 export const USERS_USAGE = `  users create USERNAME --role ROLE    create a local account; prints its generated password once
@@ -12,15 +18,24 @@ export const USERS_USAGE = `  users create USERNAME --role ROLE    create a loca
 export async function usersCommand(args: string[]): Promise<number> {
   const [sub, ...rest] = args;
   try {
-    const { positionals, values } = parseArgs({ args: rest, allowPositionals: true, options: { role: { type: "string" } } });
+    const { positionals, values } = parseArgs({
+      args: rest,
+      allowPositionals: true,
+      options: { role: { type: "string" } },
+    });
     const username = positionals[0];
     const expected = sub === "set-role" ? 2 : 1;
     if (!username || positionals.length !== expected) throw new ApiError("bad_request", `usage:\n${USERS_USAGE}`);
     if (sub === "set-role") {
       const role = positionals[1]!;
-      if (role !== "none" && !isRole(role)) throw new ApiError("bad_request", `ROLE must be one of ${ROLES.join(", ")}, or none`);
+      if (role !== "none" && !isRole(role))
+        throw new ApiError("bad_request", `ROLE must be one of ${ROLES.join(", ")}, or none`);
       await withDatabase("tessera users set-role", () => setUserRole(username, role === "none" ? null : role));
-      console.error(role === "none" ? `${username} has no access now; their sessions have ended.` : `${username} is ${role} now, at once.`);
+      console.error(
+        role === "none"
+          ? `${username} has no access now; their sessions have ended.`
+          : `${username} is ${role} now, at once.`,
+      );
       return 0;
     }
     if (sub === "sign-out") {
@@ -31,12 +46,16 @@ export async function usersCommand(args: string[]): Promise<number> {
     const password = generatePassword();
     if (sub === "create") {
       if (!isRole(values.role)) throw new ApiError("bad_request", `--role must be one of ${ROLES.join(", ")}`);
-      await withDatabase("tessera users create", () => createLocalUser(username, values.role as (typeof ROLES)[number], password));
+      await withDatabase("tessera users create", () =>
+        createLocalUser(username, values.role as (typeof ROLES)[number], password),
+      );
     } else if (sub === "set-password") {
       await withDatabase("tessera users set-password", () => setLocalPassword(username, password));
     } else throw new ApiError("bad_request", `unknown subcommand "${sub ?? ""}"\n\n${USERS_USAGE}`);
     console.log(password);
-    console.error(`Password of ${username} set. It is shown only now.${sub === "set-password" ? " Their sessions have ended." : ""}`);
+    console.error(
+      `Password of ${username} set. It is shown only now.${sub === "set-password" ? " Their sessions have ended." : ""}`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof ApiError) {

@@ -94,7 +94,11 @@ export async function startBroker(): Promise<Broker> {
     port,
     adminUsername,
     adminPassword,
-    env: { TESSERA_MQTT_URL: url, TESSERA_MQTT_ADMIN_USERNAME: adminUsername, TESSERA_MQTT_ADMIN_PASSWORD: adminPassword },
+    env: {
+      TESSERA_MQTT_URL: url,
+      TESSERA_MQTT_ADMIN_USERNAME: adminUsername,
+      TESSERA_MQTT_ADMIN_PASSWORD: adminPassword,
+    },
     output: () => output,
     async restart(whileDown) {
       await halt();

@@ -51,9 +51,21 @@ export async function createInstance(extra: EnvVars = {}): Promise<Instance> {
   env = { ...env, ...extra };
 
   const cli = (args: string[]) => runCli(args, env);
-  const minted = await cli(["tokens", "create", "--name", "test-admin", "--role", "admin", "--valid-until", new Date(Date.now() + 86_400_000).toISOString()]);
+  const minted = await cli([
+    "tokens",
+    "create",
+    "--name",
+    "test-admin",
+    "--role",
+    "admin",
+    "--valid-until",
+    new Date(Date.now() + 86_400_000).toISOString(),
+  ]);
   if (minted.code !== 0) throw new Error(`could not mint the admin token:\n${minted.output}`);
-  const adminToken = minted.output.trim().split("\n").find((line) => line.startsWith("eyJ"))!;
+  const adminToken = minted.output
+    .trim()
+    .split("\n")
+    .find((line) => line.startsWith("eyJ"))!;
 
   let server = await startServer(env);
   const instance: Instance = {

@@ -63,7 +63,9 @@ export interface SsoWalk {
 class Jar {
   private cookies = new Map<string, Map<string, string>>();
   header(url: string): string {
-    return [...(this.cookies.get(new URL(url).host)?.entries() ?? [])].map(([name, value]) => `${name}=${value}`).join("; ");
+    return [...(this.cookies.get(new URL(url).host)?.entries() ?? [])]
+      .map(([name, value]) => `${name}=${value}`)
+      .join("; ");
   }
   store(url: string, response: Response) {
     const host = new URL(url).host;
@@ -107,7 +109,11 @@ export async function walkSsoSignIn(baseUrl: string, login: string): Promise<Sso
 
   const csrf = await send("GET", `${baseUrl}/api/auth/csrf`);
   const { csrfToken } = (await csrf.response.json()) as { csrfToken: string };
-  const start = await send("POST", `${baseUrl}/api/auth/signin/oidc`, { csrfToken, callbackUrl: `${baseUrl}/tokens`, json: "true" });
+  const start = await send("POST", `${baseUrl}/api/auth/signin/oidc`, {
+    csrfToken,
+    callbackUrl: `${baseUrl}/tokens`,
+    json: "true",
+  });
   let next: string | null = ((await start.response.json()) as { url: string }).url;
   let method = "GET";
   let form: Record<string, string> | undefined;
@@ -131,5 +137,7 @@ export async function walkSsoSignIn(baseUrl: string, login: string): Promise<Sso
     }
     return { hops, final: { ...hops.at(-1)!, body }, session: jar.get(baseUrl, "next-auth.session-token") };
   }
-  throw new Error(`the SSO walk did not end on a page:\n${hops.map((h) => `${h.method} ${h.url} -> ${h.status} ${h.location ?? ""}`).join("\n")}`);
+  throw new Error(
+    `the SSO walk did not end on a page:\n${hops.map((h) => `${h.method} ${h.url} -> ${h.status} ${h.location ?? ""}`).join("\n")}`,
+  );
 }

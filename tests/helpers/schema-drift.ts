@@ -151,7 +151,11 @@ interface ForeignKeyRow extends Record<string, unknown> {
 /** pg returns name[] as a JS array; PGlite may return the text form "{a,b}". */
 function asList(value: string[] | string): string[] {
   if (Array.isArray(value)) return value;
-  return value.replace(/^\{|\}$/g, "").split(",").filter(Boolean).map((part) => part.replace(/^"|"$/g, ""));
+  return value
+    .replace(/^\{|\}$/g, "")
+    .split(",")
+    .filter(Boolean)
+    .map((part) => part.replace(/^"|"$/g, ""));
 }
 
 /** Every difference between the database behind runner (its current schema) and the datamodel; empty when they agree. */
@@ -220,12 +224,17 @@ export async function schemaDrift(runner: SqlRunner, datamodel: Datamodel): Prom
       const wanted = expectedType(field, enumDbNames);
       if (type !== wanted) differences.push(`${table}.${column}: type ${type}, schema says ${wanted}`);
       if (actual.not_null !== field.isRequired)
-        differences.push(`${table}.${column}: ${actual.not_null ? "NOT NULL" : "nullable"}, schema says ${field.isRequired ? "required" : "optional"}`);
+        differences.push(
+          `${table}.${column}: ${actual.not_null ? "NOT NULL" : "nullable"}, schema says ${field.isRequired ? "required" : "optional"}`,
+        );
       const wantsDefault = hasDatabaseDefault(field);
       if (wantsDefault !== (actual.default_expr !== null))
-        differences.push(`${table}.${column}: default ${actual.default_expr ?? "none"}, schema says ${wantsDefault ? "a database default" : "none"}`);
+        differences.push(
+          `${table}.${column}: default ${actual.default_expr ?? "none"}, schema says ${wantsDefault ? "a database default" : "none"}`,
+        );
     }
-    for (const extra of columns.keys()) differences.push(`${table}.${extra}: column in the database, not in the schema`);
+    for (const extra of columns.keys())
+      differences.push(`${table}.${extra}: column in the database, not in the schema`);
     actualTables.delete(table);
   }
   for (const table of actualTables.keys()) differences.push(`table ${table}: in the database, not in the schema`);
@@ -238,7 +247,9 @@ export async function schemaDrift(runner: SqlRunner, datamodel: Datamodel): Prom
       WHERE t.relnamespace = current_schema()::regnamespace AND t.relname <> '_prisma_migrations'`,
   );
   const kindOf = (row: IndexRow) => (row.is_primary ? "primary key" : row.is_unique ? "unique index" : "index");
-  const actualIndexes = new Set(indexRows.map((row) => `${row.table_name} ${kindOf(row)} (${asList(row.columns).join(", ")})`));
+  const actualIndexes = new Set(
+    indexRows.map((row) => `${row.table_name} ${kindOf(row)} (${asList(row.columns).join(", ")})`),
+  );
   const kinds = { id: "primary key", unique: "unique index", normal: "index", fulltext: "fulltext index" } as const;
   for (const index of datamodel.indexes) {
     const model = datamodel.models.find((m) => m.name === index.model)!;
@@ -257,7 +268,10 @@ export async function schemaDrift(runner: SqlRunner, datamodel: Datamodel): Prom
       WHERE c.contype = 'f' AND t.relnamespace = current_schema()::regnamespace`,
   );
   const actualForeignKeys = new Set(
-    fkRows.map((row) => `${row.table_name} (${asList(row.columns).join(", ")}) -> ${row.ref_table} (${asList(row.ref_columns).join(", ")})`),
+    fkRows.map(
+      (row) =>
+        `${row.table_name} (${asList(row.columns).join(", ")}) -> ${row.ref_table} (${asList(row.ref_columns).join(", ")})`,
+    ),
   );
   for (const model of datamodel.models) {
     for (const field of model.fields) {

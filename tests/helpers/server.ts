@@ -7,7 +7,10 @@ import path from "node:path";
 /** The pids of a process's direct children. */
 export function childPids(pid: number): number[] {
   try {
-    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" }).split("\n").map(Number).filter(Boolean);
+    return execFileSync("ps", ["-o", "pid=", "--ppid", String(pid)], { encoding: "utf8" })
+      .split("\n")
+      .map(Number)
+      .filter(Boolean);
   } catch {
     return [];
   }
@@ -19,7 +22,11 @@ export function nextServerPid(pid: number): number {
     try {
       const command = readFileSync(`/proc/${child}/cmdline`, "utf8").split("\0");
       // next start renames its process "next-server (vX)".
-      if (command[0]?.startsWith("next-server") || (command.some((arg) => arg.endsWith("next")) && command.includes("start"))) return child;
+      if (
+        command[0]?.startsWith("next-server") ||
+        (command.some((arg) => arg.endsWith("next")) && command.includes("start"))
+      )
+        return child;
     } catch {
       // gone meanwhile
     }
@@ -68,7 +75,8 @@ type EnvVars = Record<string, string | undefined>;
 
 export function baseEnv(extra: EnvVars): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1", NODE_ENV: "production" };
-  for (const name of ["PORT", "TESSERA_DATA_DIR", "TESSERA_TOKEN_KEYS", "NEXTAUTH_SECRET", "NODE_OPTIONS"]) delete env[name];
+  for (const name of ["PORT", "TESSERA_DATA_DIR", "TESSERA_TOKEN_KEYS", "NEXTAUTH_SECRET", "NODE_OPTIONS"])
+    delete env[name];
   return { ...env, ...extra };
 }
 
@@ -130,7 +138,10 @@ export async function startServer(env: EnvVars, timeoutMs = 60_000): Promise<Run
 /** Runs the CLI to completion; resolves with its exit code and output. */
 export function runCli(args: string[], env: EnvVars): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["scripts/tessera.mjs", ...args], { env: baseEnv(env), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, ["scripts/tessera.mjs", ...args], {
+      env: baseEnv(env),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let output = "";
     child.stdout.on("data", (chunk) => (output += chunk));
     child.stderr.on("data", (chunk) => (output += chunk));

@@ -4,7 +4,12 @@ function cookiePairs(response: Response): string[] {
 }
 
 /** Signs in with a local account over HTTP the way the login page does (next-auth credentials). */
-export async function signIn(baseUrl: string, username: string, password: string, headers: Record<string, string> = {}) {
+export async function signIn(
+  baseUrl: string,
+  username: string,
+  password: string,
+  headers: Record<string, string> = {},
+) {
   const csrf = await fetch(`${baseUrl}/api/auth/csrf`, { headers });
   const { csrfToken } = (await csrf.json()) as { csrfToken: string };
   const jar = cookiePairs(csrf).join("; ");
@@ -32,5 +37,8 @@ export async function signOut(baseUrl: string, cookie: string) {
     headers: { "content-type": "application/x-www-form-urlencoded", cookie: jar },
     body: new URLSearchParams({ csrfToken, json: "true", callbackUrl: `${baseUrl}/login` }),
   });
-  return { status: response.status, cleared: response.headers.getSetCookie().some((c) => /next-auth\.session-token=;/.test(c)) };
+  return {
+    status: response.status,
+    cleared: response.headers.getSetCookie().some((c) => /next-auth\.session-token=;/.test(c)),
+  };
 }

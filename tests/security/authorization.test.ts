@@ -30,7 +30,12 @@ const ENDPOINTS: { method: string; path: () => string; body?: () => unknown; suc
   { method: "GET", path: () => "/api/me", success: 200 },
   { method: "GET", path: () => "/api/metrics", success: 200 },
   { method: "GET", path: () => "/api/tokens", success: 200 },
-  { method: "POST", path: () => "/api/tokens", body: () => ({ name: `matrix-${++counter}-${process.pid}`, role: "viewer", validUntil: validUntil(3_600_000) }), success: 200 },
+  {
+    method: "POST",
+    path: () => "/api/tokens",
+    body: () => ({ name: `matrix-${++counter}-${process.pid}`, role: "viewer", validUntil: validUntil(3_600_000) }),
+    success: 200,
+  },
   { method: "GET", path: () => `/api/tokens/${"0".repeat(64)}`, success: 404 },
   { method: "DELETE", path: () => `/api/tokens/${"f".repeat(64)}`, success: 200 },
 ];
@@ -43,7 +48,11 @@ describe("authorization", () => {
         const path = endpoint.path();
         const permission = routePermission(path)!;
         const allowed = can(role, permission);
-        const response = await call(`${tessera.url}${path}`, { method: endpoint.method, token, body: endpoint.body?.() });
+        const response = await call(`${tessera.url}${path}`, {
+          method: endpoint.method,
+          token,
+          body: endpoint.body?.(),
+        });
         report.check(
           "Authorization matrix (role x endpoint)",
           `${role}: ${endpoint.method} ${path.replace(/[0-9a-f]{64}/, "{hash}")} (${permission})`,
@@ -59,11 +68,23 @@ describe("authorization", () => {
     await call(`${tessera.url}/api/tokens/${revoked.hash}`, { method: "DELETE", token: tessera.adminToken });
     const expired = await mint("admin", 1_500);
     await new Promise((resolve) => setTimeout(resolve, 2_100));
-    for (const [label, token] of [["revoked", revoked.token], ["expired", expired.token]] as const) {
+    for (const [label, token] of [
+      ["revoked", revoked.token],
+      ["expired", expired.token],
+    ] as const) {
       for (const endpoint of ENDPOINTS) {
         const path = endpoint.path();
-        const response = await call(`${tessera.url}${path}`, { method: endpoint.method, token, body: endpoint.body?.() });
-        report.check("Revoked and expired tokens", `${label} admin token: ${endpoint.method} ${path.replace(/[0-9a-f]{64}/, "{hash}")}`, REFUSED, outcome(response));
+        const response = await call(`${tessera.url}${path}`, {
+          method: endpoint.method,
+          token,
+          body: endpoint.body?.(),
+        });
+        report.check(
+          "Revoked and expired tokens",
+          `${label} admin token: ${endpoint.method} ${path.replace(/[0-9a-f]{64}/, "{hash}")}`,
+          REFUSED,
+          outcome(response),
+        );
       }
     }
   });

@@ -16,7 +16,11 @@ before(async () => {
   const created = await call(`${tessera.url}/api/tokens`, {
     method: "POST",
     token: tessera.adminToken,
-    body: { name: `bypass-viewer-${process.pid}`, role: "viewer", validUntil: new Date(Date.now() + 86_400_000).toISOString() },
+    body: {
+      name: `bypass-viewer-${process.pid}`,
+      role: "viewer",
+      validUntil: new Date(Date.now() + 86_400_000).toISOString(),
+    },
   });
   viewer = created.body.token;
 });
@@ -25,14 +29,21 @@ after(async () => {
 });
 
 /** A GET with the path exactly as written (fetch would normalise "./", "../" and "//"). */
-function rawGet(base: string, rawPath: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function rawGet(
+  base: string,
+  rawPath: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   const url = new URL(base);
   return new Promise((resolve, reject) => {
-    const request = http.request({ host: url.hostname, port: url.port, path: rawPath, method: "GET", headers }, (response) => {
-      let body = "";
-      response.on("data", (chunk) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode!, body }));
-    });
+    const request = http.request(
+      { host: url.hostname, port: url.port, path: rawPath, method: "GET", headers },
+      (response) => {
+        let body = "";
+        response.on("data", (chunk) => (body += chunk));
+        response.on("end", () => resolve({ status: response.statusCode!, body }));
+      },
+    );
     request.on("error", reject);
     request.end();
   });
@@ -53,9 +64,20 @@ describe("bypass attempts over HTTP", () => {
   ];
   test("x-middleware-subrequest in every known form changes nothing", async () => {
     for (const value of SUBREQUEST) {
-      for (const [who, token] of [["anonymous", undefined], ["viewer", () => viewer]] as const) {
-        const response = await call(`${tessera.url}/api/tokens`, { token: token?.(), headers: { "x-middleware-subrequest": value } });
-        report.check("Bypass: x-middleware-subrequest", `${who}, GET /api/tokens, "${value}"`, who === "anonymous" ? "401" : "403 Forbidden", who === "anonymous" ? String(response.status) : outcome(response));
+      for (const [who, token] of [
+        ["anonymous", undefined],
+        ["viewer", () => viewer],
+      ] as const) {
+        const response = await call(`${tessera.url}/api/tokens`, {
+          token: token?.(),
+          headers: { "x-middleware-subrequest": value },
+        });
+        report.check(
+          "Bypass: x-middleware-subrequest",
+          `${who}, GET /api/tokens, "${value}"`,
+          who === "anonymous" ? "401" : "403 Forbidden",
+          who === "anonymous" ? String(response.status) : outcome(response),
+        );
         assert.ok(!leaksTokens(response.body));
       }
     }
@@ -80,10 +102,21 @@ describe("bypass attempts over HTTP", () => {
       ["/api/tokens;.css", {}, "401", "404"],
     ];
     for (const [variant, headers, anonymous, asViewer] of variants) {
-      for (const [who, token] of [["anonymous", undefined], ["viewer", () => viewer]] as const) {
-        const response = await rawGet(tessera.url, variant, { ...headers, ...(token ? { authorization: `Bearer ${token()}` } : {}) });
+      for (const [who, token] of [
+        ["anonymous", undefined],
+        ["viewer", () => viewer],
+      ] as const) {
+        const response = await rawGet(tessera.url, variant, {
+          ...headers,
+          ...(token ? { authorization: `Bearer ${token()}` } : {}),
+        });
         const label = `${who}: GET ${variant}${Object.keys(headers).length ? ` with ${Object.keys(headers).join(", ")}` : ""}`;
-        report.check("Bypass: path variants (sent verbatim)", label, who === "anonymous" ? anonymous : asViewer, String(response.status));
+        report.check(
+          "Bypass: path variants (sent verbatim)",
+          label,
+          who === "anonymous" ? anonymous : asViewer,
+          String(response.status),
+        );
         assert.ok(!leaksTokens(response.body), `${variant} leaked token data`);
       }
     }
@@ -92,7 +125,10 @@ describe("bypass attempts over HTTP", () => {
 
 describe("route handlers called directly, middleware out of the way", () => {
   const dataRoot = mkdtempSync(path.join(os.tmpdir(), "tessera-direct-"));
-  let handlers: Record<string, Record<string, (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>>>;
+  let handlers: Record<
+    string,
+    Record<string, (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>>
+  >;
   let NextRequest: typeof import("next/server").NextRequest;
   let viewerToken: string;
 
@@ -109,7 +145,9 @@ describe("route handlers called directly, middleware out of the way", () => {
     const { migrate } = await import("../../lib/db/migrate.ts");
     await database().withRunner((runner) => migrate(runner, path.resolve("prisma/migrations")));
     const { createToken } = await import("../../lib/tokens/create-token.ts");
-    viewerToken = (await createToken("test", { name: "direct-viewer", role: "viewer", validUntil: new Date(Date.now() + 3_600_000) })).token;
+    viewerToken = (
+      await createToken("test", { name: "direct-viewer", role: "viewer", validUntil: new Date(Date.now() + 3_600_000) })
+    ).token;
     NextRequest = (await import("next/server")).NextRequest;
     handlers = {
       "/api/tokens": await import("../../app/api/tokens/route.ts"),
@@ -128,20 +166,35 @@ describe("route handlers called directly, middleware out of the way", () => {
   test("each handler alone refuses requests without credentials, with forged tokens, and with a role that may not", async () => {
     const hash = "a".repeat(64);
     for (const [route, module] of Object.entries(handlers)) {
-      for (const [method, handler] of Object.entries(module).filter(([name]) => ["GET", "POST", "DELETE"].includes(name))) {
+      for (const [method, handler] of Object.entries(module).filter(([name]) =>
+        ["GET", "POST", "DELETE"].includes(name),
+      )) {
         const url = `http://127.0.0.1/${route.replace("[hash]", hash).slice(1)}`;
         const params = Promise.resolve<Record<string, string>>(route.includes("[hash]") ? { hash } : {});
         const request = (headers: Record<string, string>) =>
-          new NextRequest(url, { method, headers: { "content-type": "application/json", ...headers }, body: method === "POST" ? "{}" : undefined });
+          new NextRequest(url, {
+            method,
+            headers: { "content-type": "application/json", ...headers },
+            body: method === "POST" ? "{}" : undefined,
+          });
         const cases: [string, Record<string, string>, string][] = [
           ["no credentials", {}, "401"],
-          ["no credentials, x-middleware-subrequest", { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" }, "401"],
+          [
+            "no credentials, x-middleware-subrequest",
+            { "x-middleware-subrequest": "middleware:middleware:middleware:middleware:middleware" },
+            "401",
+          ],
           ["forged token", { authorization: "Bearer eyJhbGciOiJub25lIn0.eyJyb2xlIjoiYWRtaW4ifQ." }, "403"],
         ];
         if (route !== "/api/me") cases.push(["viewer token", { authorization: `Bearer ${viewerToken}` }, "403"]);
         for (const [label, headers, expected] of cases) {
           const response = await handler(request(headers), { params });
-          report.check("Bypass: handlers called directly", `${method} ${route}: ${label}`, expected, String(response.status));
+          report.check(
+            "Bypass: handlers called directly",
+            `${method} ${route}: ${label}`,
+            expected,
+            String(response.status),
+          );
         }
       }
     }

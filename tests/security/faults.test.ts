@@ -17,17 +17,35 @@ after(async () => {
   await tessera?.close();
 });
 
-const admin = (path: string, options: Parameters<typeof call>[1] = {}) => call(`${tessera.url}${path}`, { token: tessera.adminToken, ...options });
+const admin = (path: string, options: Parameters<typeof call>[1] = {}) =>
+  call(`${tessera.url}${path}`, { token: tessera.adminToken, ...options });
 async function mint(role = "viewer") {
-  return (await admin("/api/tokens", { method: "POST", body: { name: `f-${++counter}-${process.pid}`, role, validUntil: inDays(1) } })).body as { token: string; hash: string };
+  return (
+    await admin("/api/tokens", {
+      method: "POST",
+      body: { name: `f-${++counter}-${process.pid}`, role, validUntil: inDays(1) },
+    })
+  ).body as { token: string; hash: string };
 }
 
 describe("faults", () => {
   test("20 concurrent creates with one name: exactly one 200, the rest 409, one row", async () => {
     const name = `race-${process.pid}`;
-    const responses = await Promise.all(Array.from({ length: 20 }, () => admin("/api/tokens", { method: "POST", body: { name, role: "viewer", validUntil: inDays(1) } })));
-    const counts = responses.reduce<Record<number, number>>((acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }), {});
-    report.check("Faults", "20 concurrent creates of one name", "1 x 200, 19 x 409", `${counts[200] ?? 0} x 200, ${counts[409] ?? 0} x 409`);
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        admin("/api/tokens", { method: "POST", body: { name, role: "viewer", validUntil: inDays(1) } }),
+      ),
+    );
+    const counts = responses.reduce<Record<number, number>>(
+      (acc, r) => ({ ...acc, [r.status]: (acc[r.status] ?? 0) + 1 }),
+      {},
+    );
+    report.check(
+      "Faults",
+      "20 concurrent creates of one name",
+      "1 x 200, 19 x 409",
+      `${counts[200] ?? 0} x 200, ${counts[409] ?? 0} x 409`,
+    );
     const rows = ((await admin("/api/tokens")).body as { name: string }[]).filter((t) => t.name === name).length;
     report.check("Faults", "rows with that name afterwards", "1", String(rows));
   });
@@ -44,7 +62,10 @@ describe("faults", () => {
       while (!stop) {
         try {
           const name = `k${id}-${++n}-${process.pid}`;
-          const response = await admin("/api/tokens", { method: "POST", body: { name, role: "viewer", validUntil: inDays(1) } });
+          const response = await admin("/api/tokens", {
+            method: "POST",
+            body: { name, role: "viewer", validUntil: inDays(1) },
+          });
           if (response.status === 200) created.set(response.body.hash, response.body.token);
           const victim = [...created.keys()].find((hash) => !revoking.has(hash) && hash.charCodeAt(0) % 2 === 0);
           if (victim) {
@@ -60,10 +81,14 @@ describe("faults", () => {
     };
     const workers = [1, 2, 3, 4].map(worker);
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    await tessera.restart({}, async () => {
-      stop = true;
-      await Promise.all(workers);
-    }, "SIGKILL");
+    await tessera.restart(
+      {},
+      async () => {
+        stop = true;
+        await Promise.all(workers);
+      },
+      "SIGKILL",
+    );
     assert.ok(created.size > 10, `the load did work before the crash (${created.size} creates)`);
 
     const lost: string[] = [];
@@ -76,12 +101,36 @@ describe("faults", () => {
       else if (status !== 200) lost.push(`${hash}: ${status}`);
     }
     const unacknowledged = [...revoking].filter((hash) => !revoked.has(hash)).length;
-    report.note("Faults", "kill -9 under load, restart: acknowledged creates missing", "0", `${lost.length} of ${created.size}${lost.length ? ` (${lost.join(", ")})` : ""}`, lost.length === 0);
+    report.note(
+      "Faults",
+      "kill -9 under load, restart: acknowledged creates missing",
+      "0",
+      `${lost.length} of ${created.size}${lost.length ? ` (${lost.join(", ")})` : ""}`,
+      lost.length === 0,
+    );
     const settled = cutOff.there + cutOff.gone;
-    report.note("Faults", "kill -9 under load, restart: revokes cut off before their answer, each either there or gone", `${unacknowledged} of ${unacknowledged}`, `${settled} of ${unacknowledged} (${cutOff.there} there, ${cutOff.gone} gone)`, settled === unacknowledged);
-    report.note("Faults", "kill -9 under load, restart: acknowledged revokes that came back", "0", `${resurrected} of ${revoked.size}`, resurrected === 0);
+    report.note(
+      "Faults",
+      "kill -9 under load, restart: revokes cut off before their answer, each either there or gone",
+      `${unacknowledged} of ${unacknowledged}`,
+      `${settled} of ${unacknowledged} (${cutOff.there} there, ${cutOff.gone} gone)`,
+      settled === unacknowledged,
+    );
+    report.note(
+      "Faults",
+      "kill -9 under load, restart: acknowledged revokes that came back",
+      "0",
+      `${resurrected} of ${revoked.size}`,
+      resurrected === 0,
+    );
     const sample = [...created.entries()].find(([hash]) => revoked.has(hash));
-    if (sample) report.check("Faults", "a token revoked just before the crash, after restart", "403 Token not found or was revoked", outcome(await call(`${tessera.url}/api/me`, { token: sample[1] })));
+    if (sample)
+      report.check(
+        "Faults",
+        "a token revoked just before the crash, after restart",
+        "403 Token not found or was revoked",
+        outcome(await call(`${tessera.url}/api/me`, { token: sample[1] })),
+      );
   });
 
   if (engine === "postgres") {
@@ -94,15 +143,46 @@ describe("faults", () => {
         await root.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS false`);
         await root.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1`, [name]);
         const unavailable = "503 Service unavailable: the database is not answering; try again shortly";
-        report.check("Faults", "database down: valid admin token, GET /api/tokens", unavailable, outcome(await call(`${tessera.url}/api/tokens`, { token })));
-        report.check("Faults", "database down: valid token, GET /api/me", unavailable, outcome(await call(`${tessera.url}/api/me`, { token })));
-        report.check("Faults", "database down: POST /api/tokens", unavailable, outcome(await call(`${tessera.url}/api/tokens`, { token, method: "POST", body: { name: "x", role: "viewer", validUntil: inDays(1) } })));
-        report.check("Faults", "database down: GET /api/health", '503 {"status":"unavailable","database":"unavailable","mqtt":"disabled"}', outcome(await call(`${tessera.url}/api/health`)));
+        report.check(
+          "Faults",
+          "database down: valid admin token, GET /api/tokens",
+          unavailable,
+          outcome(await call(`${tessera.url}/api/tokens`, { token })),
+        );
+        report.check(
+          "Faults",
+          "database down: valid token, GET /api/me",
+          unavailable,
+          outcome(await call(`${tessera.url}/api/me`, { token })),
+        );
+        report.check(
+          "Faults",
+          "database down: POST /api/tokens",
+          unavailable,
+          outcome(
+            await call(`${tessera.url}/api/tokens`, {
+              token,
+              method: "POST",
+              body: { name: "x", role: "viewer", validUntil: inDays(1) },
+            }),
+          ),
+        );
+        report.check(
+          "Faults",
+          "database down: GET /api/health",
+          '503 {"status":"unavailable","database":"unavailable","mqtt":"disabled"}',
+          outcome(await call(`${tessera.url}/api/health`)),
+        );
       } finally {
         await root.query(`ALTER DATABASE ${name} ALLOW_CONNECTIONS true`);
         await root.end();
       }
-      report.check("Faults", "database back: the same request", "200", String((await call(`${tessera.url}/api/me`, { token })).status));
+      report.check(
+        "Faults",
+        "database back: the same request",
+        "200",
+        String((await call(`${tessera.url}/api/me`, { token })).status),
+      );
     });
 
     test("the lastUsed write failing does not fail the request", async () => {
@@ -125,9 +205,15 @@ describe("faults", () => {
         const response = await call(`${tessera.url}/api/me`, { token });
         report.check("Faults", "lastUsed UPDATE denied by the database: the request", "200", String(response.status));
         // The write happens off the request path: wait (up to 5 s) for its failure to be logged.
-        for (let i = 0; i < 50 && !/lastUsed update failed/.test(tessera.server.output()); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+        for (let i = 0; i < 50 && !/lastUsed update failed/.test(tessera.server.output()); i++)
+          await new Promise((resolve) => setTimeout(resolve, 100));
         const row = await owner.query(`SELECT last_used FROM application_tokens WHERE hash = $1`, [hash]);
-        report.check("Faults", "lastUsed UPDATE denied: lastUsed stays empty, the failure is logged", "null, logged", `${row.rows[0].last_used}, ${/lastUsed update failed/.test(tessera.server.output()) ? "logged" : "not logged"}`);
+        report.check(
+          "Faults",
+          "lastUsed UPDATE denied: lastUsed stays empty, the failure is logged",
+          "null, logged",
+          `${row.rows[0].last_used}, ${/lastUsed update failed/.test(tessera.server.output()) ? "logged" : "not logged"}`,
+        );
         await tessera.restart({ DATABASE_URL: ownerUrl, TESSERA_MIGRATE_ON_START: "true" });
       } finally {
         await owner.query(`REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${role}`).catch(() => {});

@@ -31,7 +31,11 @@ interface Answer {
 }
 
 /** One request with the path sent byte for byte as given (fetch would not, for every path). */
-function send(method: string, pathAndQuery: string, options: { token?: string | null; body?: unknown } = {}): Promise<Answer> {
+function send(
+  method: string,
+  pathAndQuery: string,
+  options: { token?: string | null; body?: unknown } = {},
+): Promise<Answer> {
   const url = new URL(tessera.url);
   const token = options.token === undefined ? tessera.adminToken : options.token;
   const body = options.body === undefined ? undefined : JSON.stringify(options.body);
@@ -44,7 +48,9 @@ function send(method: string, pathAndQuery: string, options: { token?: string | 
         path: pathAndQuery,
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(body) }),
+          ...(body === undefined
+            ? {}
+            : { "content-type": "application/json", "content-length": Buffer.byteLength(body) }),
         },
       },
       (response) => {
@@ -61,16 +67,21 @@ function send(method: string, pathAndQuery: string, options: { token?: string | 
 
 /** "400 The sentence": status and the whole body (outcome() would cut long bodies short). */
 const summary = (answer: Answer) => `${answer.status} ${answer.body}`.trim();
-const admin = (p: string, options: Parameters<typeof call>[1] = {}) => call(`${tessera.url}${p}`, { token: tessera.adminToken, ...options });
+const admin = (p: string, options: Parameters<typeof call>[1] = {}) =>
+  call(`${tessera.url}${p}`, { token: tessera.adminToken, ...options });
 const names = async () => ((await admin("/api/tokens")).body as { name: string }[]).map((token) => token.name);
-const create = (name: string) => admin("/api/tokens", { method: "POST", body: { name, role: "viewer", validUntil: inDays(1) } });
+const create = (name: string) =>
+  admin("/api/tokens", { method: "POST", body: { name, role: "viewer", validUntil: inDays(1) } });
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
 
 /** Every route file under app/, as its URL pattern (/api/tokens/[hash]). */
 function routeFiles(): string[] {
   return readdirSync("app", { recursive: true })
     .map(String)
-    .filter((file) => file.endsWith(`${path.sep}route.ts`) && (file.startsWith(`api${path.sep}`) || file.startsWith(`v2${path.sep}`)))
+    .filter(
+      (file) =>
+        file.endsWith(`${path.sep}route.ts`) && (file.startsWith(`api${path.sep}`) || file.startsWith(`v2${path.sep}`)),
+    )
     .map((file) => `/${path.dirname(file).split(path.sep).join("/")}`)
     .sort();
 }
@@ -89,56 +100,99 @@ describe("malformed input is a 400 with a sentence, never a 500", () => {
       ["a name longer than any name", ["2026-01-01T00:00:00.000Z", "x".repeat(5000)]],
     ];
     for (const [label, value] of cases) {
-      report.check("Input: cursors", label, CURSOR, summary(await send("GET", `/api/tokens?limit=2&cursor=${cursorOf(value)}`)));
+      report.check(
+        "Input: cursors",
+        label,
+        CURSOR,
+        summary(await send("GET", `/api/tokens?limit=2&cursor=${cursorOf(value)}`)),
+      );
     }
   });
 
   test("a token name with NUL", async () => {
-    const answer = await send("POST", "/api/tokens", { body: { name: "rt\u0000admin", role: "viewer", validUntil: inDays(1) } });
-    report.check("Input: token names", "NUL inside the name", "400 name must not contain control or invisible characters", summary(answer));
+    const answer = await send("POST", "/api/tokens", {
+      body: { name: "rt\u0000admin", role: "viewer", validUntil: inDays(1) },
+    });
+    report.check(
+      "Input: token names",
+      "NUL inside the name",
+      "400 name must not contain control or invisible characters",
+      summary(answer),
+    );
   });
 
   // Each route with a dynamic segment, with undecodable percent-encoding and with a NUL in the segment.
   const DYNAMIC: Record<string, { undecodable: [string, string][]; nul: [string, string, string][] }> = {
     "/api/tokens/[hash]": {
-      undecodable: [["GET", "/api/tokens/%"], ["DELETE", "/api/tokens/%"], ["GET", "/api/tokens/%C0%AF"]],
+      undecodable: [
+        ["GET", "/api/tokens/%"],
+        ["DELETE", "/api/tokens/%"],
+        ["GET", "/api/tokens/%C0%AF"],
+      ],
       nul: [["GET", "/api/tokens/%00", "400 Malformed token hash: expected 64 lowercase hexadecimal characters"]],
     },
     "/api/devices/[id]": {
-      undecodable: [["DELETE", "/api/devices/%C0%AF"], ["DELETE", "/api/devices/%"]],
+      undecodable: [
+        ["DELETE", "/api/devices/%C0%AF"],
+        ["DELETE", "/api/devices/%"],
+      ],
       nul: [["DELETE", "/api/devices/%00", "400 Malformed device id: expected 1-64 of A-Z a-z 0-9 _ . -"]],
     },
     "/api/devices/[id]/bridge-config": {
-      undecodable: [["GET", "/api/devices/%/bridge-config"], ["GET", "/api/devices/%E0%A4%A/bridge-config"]],
+      undecodable: [
+        ["GET", "/api/devices/%/bridge-config"],
+        ["GET", "/api/devices/%E0%A4%A/bridge-config"],
+      ],
       nul: [["GET", "/api/devices/%00/bridge-config", "400 Malformed device id: expected 1-64 of A-Z a-z 0-9 _ . -"]],
     },
     "/api/mqtt/tokens/[id]": {
-      undecodable: [["DELETE", "/api/mqtt/tokens/%"], ["DELETE", "/api/mqtt/tokens/%FF"]],
+      undecodable: [
+        ["DELETE", "/api/mqtt/tokens/%"],
+        ["DELETE", "/api/mqtt/tokens/%FF"],
+      ],
       nul: [["DELETE", "/api/mqtt/tokens/%00", "400 Malformed token_id: expected a UUID"]],
     },
     "/api/auth/[...nextauth]": {
-      undecodable: [["GET", "/api/auth/%"], ["GET", "/api/auth/session/%C0%AF"]],
+      undecodable: [
+        ["GET", "/api/auth/%"],
+        ["GET", "/api/auth/session/%C0%AF"],
+      ],
       nul: [],
     },
   };
 
   test("every route with a dynamic segment is covered here", () => {
     const dynamic = routeFiles().filter((route) => route.includes("["));
-    assert.deepEqual(dynamic, Object.keys(DYNAMIC).sort(), "a new dynamic route needs its malformed-path cases in this file");
+    assert.deepEqual(
+      dynamic,
+      Object.keys(DYNAMIC).sort(),
+      "a new dynamic route needs its malformed-path cases in this file",
+    );
   });
 
   test("undecodable percent-encoding in a route parameter", async () => {
     for (const [route, { undecodable }] of Object.entries(DYNAMIC)) {
       for (const [method, p] of undecodable) {
-        report.check("Input: path encoding", `${method} ${p} (${route})`, PATH_ENCODING, summary(await send(method, p)));
+        report.check(
+          "Input: path encoding",
+          `${method} ${p} (${route})`,
+          PATH_ENCODING,
+          summary(await send(method, p)),
+        );
       }
     }
-    report.check("Input: path encoding", "GET /api/tokens/% without credentials", PATH_ENCODING, summary(await send("GET", "/api/tokens/%", { token: null })));
+    report.check(
+      "Input: path encoding",
+      "GET /api/tokens/% without credentials",
+      PATH_ENCODING,
+      summary(await send("GET", "/api/tokens/%", { token: null })),
+    );
   });
 
   test("NUL in a route parameter", async () => {
     for (const { nul } of Object.values(DYNAMIC)) {
-      for (const [method, p, expected] of nul) report.check("Input: path encoding", `${method} ${p}`, expected, summary(await send(method, p)));
+      for (const [method, p, expected] of nul)
+        report.check("Input: path encoding", `${method} ${p}`, expected, summary(await send(method, p)));
     }
   });
 });
@@ -160,17 +214,38 @@ describe("look-alike token names", () => {
       ["U+E0041 TAG LATIN CAPITAL LETTER A", "\u{E0041}"],
     ];
     for (const [label, character] of cases) {
-      const answer = await send("POST", "/api/tokens", { body: { name: `${base}${character}`, role: "viewer", validUntil: inDays(1) } });
-      report.check("Input: look-alike names", `${label} after an existing name`, "400 name must not contain control or invisible characters", summary(answer));
+      const answer = await send("POST", "/api/tokens", {
+        body: { name: `${base}${character}`, role: "viewer", validUntil: inDays(1) },
+      });
+      report.check(
+        "Input: look-alike names",
+        `${label} after an existing name`,
+        "400 name must not contain control or invisible characters",
+        summary(answer),
+      );
     }
     assert.deepEqual(await names(), before, "nothing was stored");
   });
 
   test("a name with two spaces where another has one is a 409 naming it (HTML shows both alike)", async () => {
     const single = `ops a${suffix}`;
-    report.check("Input: look-alike names", "first name with one space", "200", String((await send("POST", "/api/tokens", { body: { name: single, role: "viewer", validUntil: inDays(1) } })).status));
-    const double = await send("POST", "/api/tokens", { body: { name: single.replace(" ", "  "), role: "viewer", validUntil: inDays(1) } });
-    report.check("Input: look-alike names", "the same name with two spaces", `409 Token name looks like the existing token "${single}"; choose another name`, summary(double));
+    report.check(
+      "Input: look-alike names",
+      "first name with one space",
+      "200",
+      String(
+        (await send("POST", "/api/tokens", { body: { name: single, role: "viewer", validUntil: inDays(1) } })).status,
+      ),
+    );
+    const double = await send("POST", "/api/tokens", {
+      body: { name: single.replace(" ", "  "), role: "viewer", validUntil: inDays(1) },
+    });
+    report.check(
+      "Input: look-alike names",
+      "the same name with two spaces",
+      `409 Token name looks like the existing token "${single}"; choose another name`,
+      summary(double),
+    );
   });
 
   test("a name whose confusable skeleton (Unicode TR39) equals an existing name's is a 409 naming it", async () => {
@@ -185,40 +260,87 @@ describe("look-alike token names", () => {
     ];
     for (const [label, name] of cases) {
       assert.notEqual(name, base, label);
-      report.check("Input: look-alike names", label, looksLike, summary(await send("POST", "/api/tokens", { body: { name, role: "viewer", validUntil: inDays(1) } })));
+      report.check(
+        "Input: look-alike names",
+        label,
+        looksLike,
+        summary(await send("POST", "/api/tokens", { body: { name, role: "viewer", validUntil: inDays(1) } })),
+      );
     }
-    report.check("Input: look-alike names", "the same name again (the seed's 409)", "409 Token with the same name already exists", summary(await send("POST", "/api/tokens", { body: { name: base, role: "viewer", validUntil: inDays(1) } })));
+    report.check(
+      "Input: look-alike names",
+      "the same name again (the seed's 409)",
+      "409 Token with the same name already exists",
+      summary(await send("POST", "/api/tokens", { body: { name: base, role: "viewer", validUntil: inDays(1) } })),
+    );
     assert.deepEqual(await names(), before, "nothing was stored");
 
     // The other way round: the look-alike first, then the plain name.
     const cyrillicFirst = `\u0441li-${suffix}`; // Cyrillic с
     assert.equal((await create(cyrillicFirst)).status, 200, "the Cyrillic spelling alone is a fine name");
-    const latin = await send("POST", "/api/tokens", { body: { name: `cli-${suffix}`, role: "viewer", validUntil: inDays(1) } });
-    report.check("Input: look-alike names", "Latin name after its Cyrillic look-alike", `409 Token name looks like the existing token "${cyrillicFirst}"; choose another name`, summary(latin));
+    const latin = await send("POST", "/api/tokens", {
+      body: { name: `cli-${suffix}`, role: "viewer", validUntil: inDays(1) },
+    });
+    report.check(
+      "Input: look-alike names",
+      "Latin name after its Cyrillic look-alike",
+      `409 Token name looks like the existing token "${cyrillicFirst}"; choose another name`,
+      summary(latin),
+    );
     const distinct = await create(`${base}-2`);
-    report.check("Input: look-alike names", "a name that only starts like an existing one", "200", String(distinct.status));
+    report.check(
+      "Input: look-alike names",
+      "a name that only starts like an existing one",
+      "200",
+      String(distinct.status),
+    );
   });
 
   test("the CLI refuses look-alikes too", async () => {
     let output = "";
     const run = async () => {
-      const created = await tessera.cli(["tokens", "create", "--name", `rt-\u0430dmin${suffix}`, "--role", "viewer", "--valid-until", inDays(1)]);
+      const created = await tessera.cli([
+        "tokens",
+        "create",
+        "--name",
+        `rt-\u0430dmin${suffix}`,
+        "--role",
+        "viewer",
+        "--valid-until",
+        inDays(1),
+      ]);
       output = `exit ${created.code}: ${created.output.trim().split("\n").at(-1)}`;
     };
     // The embedded database is one process's: the CLI runs while the server is stopped.
     if (engine === "pglite") await tessera.restart({}, run);
     else await run();
-    report.check("Input: look-alike names", "CLI tokens create with a look-alike", `exit 1: tessera tokens: Token name looks like the existing token "${base}"; choose another name`, output);
+    report.check(
+      "Input: look-alike names",
+      "CLI tokens create with a look-alike",
+      `exit 1: tessera tokens: Token name looks like the existing token "${base}"; choose another name`,
+      output,
+    );
   });
 
   test("parallel creates of look-alikes: exactly one wins, in the database", async () => {
     // Eight spellings of one name, each with a different letter a (Latin, Cyrillic, Greek, fullwidth, IPA, APL, two mathematical).
-    const spellings = ["a", "\u0430", "\u03B1", "\uFF41", "\u0251", "\u237A", "\u{1D41A}", "\u{1D44E}"].map((a) => `race-${a}dmin-${suffix}`);
+    const spellings = ["a", "\u0430", "\u03B1", "\uFF41", "\u0251", "\u237A", "\u{1D41A}", "\u{1D44E}"].map(
+      (a) => `race-${a}dmin-${suffix}`,
+    );
     assert.equal(new Set(spellings).size, spellings.length, "eight different strings");
-    const answers = await Promise.all(spellings.map((name) => send("POST", "/api/tokens", { body: { name, role: "viewer", validUntil: inDays(1) } })));
+    const answers = await Promise.all(
+      spellings.map((name) => send("POST", "/api/tokens", { body: { name, role: "viewer", validUntil: inDays(1) } })),
+    );
     const created = answers.filter((answer) => answer.status === 200).length;
-    const refused = answers.filter((answer) => answer.status === 409 && answer.body.startsWith("Token name looks like the existing token")).length;
-    report.check("Input: look-alike names", "8 parallel creates of look-alikes of one new name", "1 created, 7 refused with 409", `${created} created, ${refused} refused with 409`);
+    const refused = answers.filter(
+      (answer) => answer.status === 409 && answer.body.startsWith("Token name looks like the existing token"),
+    ).length;
+    report.check(
+      "Input: look-alike names",
+      "8 parallel creates of look-alikes of one new name",
+      "1 created, 7 refused with 409",
+      `${created} created, ${refused} refused with 409`,
+    );
     const stored = (await names()).filter((name) => name.startsWith("race-") && name.endsWith(`-${suffix}`));
     report.check("Input: look-alike names", "look-alikes stored after the race", "1", String(stored.length));
   });
@@ -250,8 +372,18 @@ describe("methods", () => {
 
   test("PUT /api/tokens/{hash}: 405 with a sentence and Allow", async () => {
     const answer = await send("PUT", `/api/tokens/${"a".repeat(64)}`, { body: {} });
-    report.check("Methods", "PUT /api/tokens/{hash}", "405 Method PUT is not allowed here; this path allows DELETE, GET, HEAD, OPTIONS", summary(answer));
-    report.check("Methods", "PUT /api/tokens/{hash}: Allow, Content-Type", "DELETE, GET, HEAD, OPTIONS | text/plain; charset=utf-8", `${answer.headers.allow} | ${answer.headers["content-type"]}`);
+    report.check(
+      "Methods",
+      "PUT /api/tokens/{hash}",
+      "405 Method PUT is not allowed here; this path allows DELETE, GET, HEAD, OPTIONS",
+      summary(answer),
+    );
+    report.check(
+      "Methods",
+      "PUT /api/tokens/{hash}: Allow, Content-Type",
+      "DELETE, GET, HEAD, OPTIONS | text/plain; charset=utf-8",
+      `${answer.headers.allow} | ${answer.headers["content-type"]}`,
+    );
   });
 
   test("every unsupported method on every route", async () => {
@@ -261,16 +393,28 @@ describe("methods", () => {
       for (const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"].filter((m) => !allowed.has(m))) {
         const answer = await send(method, sample, method === "GET" || method === "HEAD" ? {} : { body: {} });
         const sentence = method === "HEAD" ? "" : ` Method ${method} is not allowed here; this path allows ${allow}`;
-        report.check("Methods", `${method} ${route}`, `405${sentence} | Allow: ${allow}`, `${summary(answer)} | Allow: ${answer.headers.allow ?? "(none)"}`);
+        report.check(
+          "Methods",
+          `${method} ${route}`,
+          `405${sentence} | Allow: ${allow}`,
+          `${summary(answer)} | Allow: ${answer.headers.allow ?? "(none)"}`,
+        );
       }
     }
   });
 
   test("OPTIONS names the same methods in Allow", async () => {
     for (const [route, { sample, methods }] of Object.entries(ROUTES)) {
-      const allow = [...new Set([...methods, "OPTIONS", ...(methods.includes("GET") ? ["HEAD"] : [])])].sort().join(", ");
+      const allow = [...new Set([...methods, "OPTIONS", ...(methods.includes("GET") ? ["HEAD"] : [])])]
+        .sort()
+        .join(", ");
       const answer = await send("OPTIONS", sample);
-      report.check("Methods", `OPTIONS ${route}`, `204 | Allow: ${allow}`, `${answer.status} | Allow: ${answer.headers.allow ?? "(none)"}`);
+      report.check(
+        "Methods",
+        `OPTIONS ${route}`,
+        `204 | Allow: ${allow}`,
+        `${answer.status} | Allow: ${answer.headers.allow ?? "(none)"}`,
+      );
     }
   });
 });
@@ -278,10 +422,21 @@ describe("methods", () => {
 describe("DELETE /api/tokens/{hash} with a malformed hash does nothing (seed 002)", () => {
   test("answers 200 with the remaining tokens, and deletes nothing", async () => {
     const before = await names();
-    for (const [label, p] of [["not hex", "/api/tokens/nothex"], ["uppercase", `/api/tokens/${"A".repeat(64)}`], ["NUL", "/api/tokens/%00"], ["4 KB", `/api/tokens/${"a".repeat(4096)}`]]) {
+    for (const [label, p] of [
+      ["not hex", "/api/tokens/nothex"],
+      ["uppercase", `/api/tokens/${"A".repeat(64)}`],
+      ["NUL", "/api/tokens/%00"],
+      ["4 KB", `/api/tokens/${"a".repeat(4096)}`],
+    ]) {
       const answer = await send("DELETE", p!);
-      const list = answer.status === 200 ? (JSON.parse(answer.body) as { name: string }[]).map((token) => token.name) : null;
-      report.check("DELETE with a malformed hash", label!, "200 the remaining tokens", `${answer.status} ${list && list.includes("test-admin") ? "the remaining tokens" : answer.body}`);
+      const list =
+        answer.status === 200 ? (JSON.parse(answer.body) as { name: string }[]).map((token) => token.name) : null;
+      report.check(
+        "DELETE with a malformed hash",
+        label!,
+        "200 the remaining tokens",
+        `${answer.status} ${list && list.includes("test-admin") ? "the remaining tokens" : answer.body}`,
+      );
     }
     assert.deepEqual(await names(), before, "nothing was deleted");
   });
@@ -302,5 +457,4 @@ describe("the embedded data dir", { skip: engine === "postgres" ? "PostgreSQL ke
     report.check("Data dir", "mode after a CLI command on a 0755 data dir", "0700", afterCli);
     report.check("Data dir", "mode after a start on a 0755 data dir", "0700", mode());
   });
-
 });

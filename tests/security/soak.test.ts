@@ -25,7 +25,8 @@ after(async () => {
 });
 
 test(`soak: ${SOAK_MS / 1000} s of mixed load, no 5xx, bounded memory`, { timeout: SOAK_MS + 120_000 }, async () => {
-  const admin = (path: string, options: Parameters<typeof call>[1] = {}) => call(`${tessera.url}${path}`, { token: tessera.adminToken, ...options });
+  const admin = (path: string, options: Parameters<typeof call>[1] = {}) =>
+    call(`${tessera.url}${path}`, { token: tessera.adminToken, ...options });
   const live: Live[] = [];
   const statuses = new Map<number, number>();
   /** 403s for a token whose DELETE another worker had already sent: the revocation winning the race, as it should. */
@@ -39,7 +40,14 @@ test(`soak: ${SOAK_MS / 1000} s of mixed load, no 5xx, bounded memory`, { timeou
     const dice = Math.random();
     let status: number;
     if (dice < 0.2 || live.length < 5) {
-      const response = await admin("/api/tokens", { method: "POST", body: { name: `soak-${process.pid}-${++n}`, role: "viewer", validUntil: new Date(Date.now() + 3_600_000).toISOString() } });
+      const response = await admin("/api/tokens", {
+        method: "POST",
+        body: {
+          name: `soak-${process.pid}-${++n}`,
+          role: "viewer",
+          validUntil: new Date(Date.now() + 3_600_000).toISOString(),
+        },
+      });
       if (response.status === 200) live.push({ token: response.body.token, hash: response.body.hash, revoking: false });
       status = response.status;
     } else if (dice < 0.35) {
@@ -62,9 +70,12 @@ test(`soak: ${SOAK_MS / 1000} s of mixed load, no 5xx, bounded memory`, { timeou
     }
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
   };
-  const run = () => Promise.all(Array.from({ length: WORKERS }, async () => {
-    while (Date.now() < stopAt) await step();
-  }));
+  const run = () =>
+    Promise.all(
+      Array.from({ length: WORKERS }, async () => {
+        while (Date.now() < stopAt) await step();
+      }),
+    );
 
   await run();
   const warm = (await admin("/api/metrics")).body.rssBytes as number;
@@ -77,9 +88,26 @@ test(`soak: ${SOAK_MS / 1000} s of mixed load, no 5xx, bounded memory`, { timeou
   const total = [...statuses.values()].reduce((a, b) => a + b, 0);
   const fiveXX = [...statuses.entries()].filter(([s]) => s >= 500).reduce((a, [, c]) => a + c, 0);
   const unexpected = [...statuses.keys()].filter((s) => ![200].includes(s));
-  report.note("Soak", `${SOAK_MS / 1000} s of mixed load, ${WORKERS} workers: 5xx answers`, "0", `${fiveXX} of ${total} requests (besides ${refusedWhileRevoking} x 403 for a token whose DELETE was in flight, as it should be)`, fiveXX === 0);
+  report.note(
+    "Soak",
+    `${SOAK_MS / 1000} s of mixed load, ${WORKERS} workers: 5xx answers`,
+    "0",
+    `${fiveXX} of ${total} requests (besides ${refusedWhileRevoking} x 403 for a token whose DELETE was in flight, as it should be)`,
+    fiveXX === 0,
+  );
   report.check("Soak", "a live token refused", "none", wronglyRefused.length ? wronglyRefused.join("; ") : "none");
-  report.check("Soak", "answers other than 200 (a 403 for a token whose revocation was in flight is right, and not counted)", "none", unexpected.length ? unexpected.map((s) => `${s} x ${statuses.get(s)}`).join(", ") : "none");
+  report.check(
+    "Soak",
+    "answers other than 200 (a 403 for a token whose revocation was in flight is right, and not counted)",
+    "none",
+    unexpected.length ? unexpected.map((s) => `${s} x ${statuses.get(s)}`).join(", ") : "none",
+  );
   const mb = (bytes: number) => `${Math.round(bytes / 1048576)} MB`;
-  report.note("Soak", `server RSS after the soak vs after ${WARMUP_MS / 1000} s warm-up`, `<= ${RSS_BOUND}x`, `${mb(end)} vs ${mb(warm)} (${(end / warm).toFixed(2)}x)`, end <= warm * RSS_BOUND);
+  report.note(
+    "Soak",
+    `server RSS after the soak vs after ${WARMUP_MS / 1000} s warm-up`,
+    `<= ${RSS_BOUND}x`,
+    `${mb(end)} vs ${mb(warm)} (${(end / warm).toFixed(2)}x)`,
+    end <= warm * RSS_BOUND,
+  );
 });

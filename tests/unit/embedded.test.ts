@@ -27,11 +27,14 @@ describe("data dir lock", () => {
     const dir = tempDir();
     const lock = acquireDataDirLock(dir, "tessera start");
     try {
-      assert.throws(() => acquireDataDirLock(dir, "tessera migrate"), (error: unknown) => {
-        assert.ok(error instanceof DataDirBusyError);
-        assert.match(error.message, new RegExp(`in use by "tessera start" \\(pid ${process.pid}`));
-        return true;
-      });
+      assert.throws(
+        () => acquireDataDirLock(dir, "tessera migrate"),
+        (error: unknown) => {
+          assert.ok(error instanceof DataDirBusyError);
+          assert.match(error.message, new RegExp(`in use by "tessera start" \\(pid ${process.pid}`));
+          return true;
+        },
+      );
     } finally {
       lock.release();
     }
@@ -42,7 +45,10 @@ describe("data dir lock", () => {
   test("a lock left by dead processes is taken over", () => {
     const dir = tempDir();
     acquireDataDirLock(dir, "setup").release();
-    writeFileSync(lockFile(dir), JSON.stringify({ purpose: "tessera start", pids: [deadPid(), deadPid()], since: "2026-01-01T00:00:00Z" }));
+    writeFileSync(
+      lockFile(dir),
+      JSON.stringify({ purpose: "tessera start", pids: [deadPid(), deadPid()], since: "2026-01-01T00:00:00Z" }),
+    );
     const lock = acquireDataDirLock(dir, "tessera migrate");
     assert.equal(JSON.parse(readFileSync(lockFile(dir), "utf8")).purpose, "tessera migrate");
     lock.release();
@@ -51,7 +57,10 @@ describe("data dir lock", () => {
   test("the lock stays held while any holder (the server child) lives", () => {
     const dir = tempDir();
     acquireDataDirLock(dir, "setup").release();
-    writeFileSync(lockFile(dir), JSON.stringify({ purpose: "tessera start", pids: [deadPid(), process.pid], since: "2026-01-01T00:00:00Z" }));
+    writeFileSync(
+      lockFile(dir),
+      JSON.stringify({ purpose: "tessera start", pids: [deadPid(), process.pid], since: "2026-01-01T00:00:00Z" }),
+    );
     assert.throws(() => acquireDataDirLock(dir, "tessera migrate"), DataDirBusyError);
   });
 });
@@ -123,22 +132,27 @@ describe("configuration", () => {
   test("DATABASE_URL selects PostgreSQL, and then missing secrets are a clear error", () => {
     const parsed = parseEnv({ DATABASE_URL: "postgresql://db.example/tessera" });
     assert.equal(parsed.engine, "postgres");
-    assert.throws(() => assertSecrets(parsed), (error: unknown) => {
-      assert.ok(error instanceof EnvError);
-      assert.equal(
-        error.message,
-        "Missing required secrets: TESSERA_TOKEN_KEYS, NEXTAUTH_SECRET. With DATABASE_URL set, Tessera does not generate secrets: set them in the environment (see README, Configuration).",
-      );
-      return true;
-    });
+    assert.throws(
+      () => assertSecrets(parsed),
+      (error: unknown) => {
+        assert.ok(error instanceof EnvError);
+        assert.equal(
+          error.message,
+          "Missing required secrets: TESSERA_TOKEN_KEYS, NEXTAUTH_SECRET. With DATABASE_URL set, Tessera does not generate secrets: set them in the environment (see README, Configuration).",
+        );
+        return true;
+      },
+    );
   });
 
   test("bad values name every bad variable", () => {
     assert.throws(
-      () => parseEnv({ DATABASE_URL: "mysql://x", TESSERA_TOKEN_KEYS: "nokid", PORT: "70000", NEXTAUTH_SECRET: "short" }),
+      () =>
+        parseEnv({ DATABASE_URL: "mysql://x", TESSERA_TOKEN_KEYS: "nokid", PORT: "70000", NEXTAUTH_SECRET: "short" }),
       (error: unknown) => {
         assert.ok(error instanceof EnvError);
-        for (const name of ["DATABASE_URL", "TESSERA_TOKEN_KEYS", "PORT", "NEXTAUTH_SECRET"]) assert.match(error.message, new RegExp(`  ${name}: `));
+        for (const name of ["DATABASE_URL", "TESSERA_TOKEN_KEYS", "PORT", "NEXTAUTH_SECRET"])
+          assert.match(error.message, new RegExp(`  ${name}: `));
         return true;
       },
     );

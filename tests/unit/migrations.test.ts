@@ -49,7 +49,13 @@ describe(`migrations on ${engine}`, () => {
       const second = await migrate(db.runner, MIGRATIONS);
       assert.deepEqual(second, { applied: [], alreadyApplied: files.length });
 
-      const rows = await db.runner.query<{ migration_name: string; checksum: string; finished_at: unknown; applied_steps_count: number; rolled_back_at: unknown }>(
+      const rows = await db.runner.query<{
+        migration_name: string;
+        checksum: string;
+        finished_at: unknown;
+        applied_steps_count: number;
+        rolled_back_at: unknown;
+      }>(
         `SELECT migration_name, checksum, finished_at, applied_steps_count, rolled_back_at FROM "_prisma_migrations" ORDER BY migration_name`,
       );
       assert.equal(rows.length, files.length);
@@ -124,11 +130,19 @@ describe(`migrations on ${engine}`, () => {
         assert.match(error.message, /^Migration 29990101000000_broken failed and was rolled back: .*no_such_function/);
         return true;
       });
-      const tables = await db.runner.query(`SELECT 1 FROM pg_class WHERE relname = 'half_done' AND relnamespace = current_schema()::regnamespace`);
+      const tables = await db.runner.query(
+        `SELECT 1 FROM pg_class WHERE relname = 'half_done' AND relnamespace = current_schema()::regnamespace`,
+      );
       assert.equal(tables.length, 0, "the failed migration's table must not exist");
-      const recorded = await db.runner.query<{ migration_name: string }>(`SELECT migration_name FROM "_prisma_migrations"`);
+      const recorded = await db.runner.query<{ migration_name: string }>(
+        `SELECT migration_name FROM "_prisma_migrations"`,
+      );
       const earlier = (await readMigrations(MIGRATIONS)).map((file) => file.name);
-      assert.deepEqual(recorded.map((r) => r.migration_name).sort(), earlier, "earlier migrations stay applied; the failed one is not recorded");
+      assert.deepEqual(
+        recorded.map((r) => r.migration_name).sort(),
+        earlier,
+        "earlier migrations stay applied; the failed one is not recorded",
+      );
 
       await writeFile(path.join(broken, "migration.sql"), `CREATE TABLE "half_done" ("id" INTEGER);\n`);
       const retry = await migrate(db.runner, dir);
@@ -157,25 +171,42 @@ describe(`migrations on ${engine}`, () => {
       const result = await migrate(db.runner, MIGRATIONS);
       assert.deepEqual(result.applied, [SKELETON], "the migration applies on a database holding look-alikes");
       const lines: string[] = [];
-      assert.deepEqual(await backfillNameSkeletons(db.runner, (line) => lines.push(line)), { filled: 2, lookAlikes: 1 }, "backfill result");
-      assert.match(lines.join("\n"), /token name "rt-\u0430dmin" looks like the older "rt-admin"/, "the look-alike is reported by name");
+      assert.deepEqual(
+        await backfillNameSkeletons(db.runner, (line) => lines.push(line)),
+        { filled: 2, lookAlikes: 1 },
+        "backfill result",
+      );
+      assert.match(
+        lines.join("\n"),
+        /token name "rt-\u0430dmin" looks like the older "rt-admin"/,
+        "the look-alike is reported by name",
+      );
 
-      const rows = await db.runner.query<{ name: string; skeleton: string | null }>(`SELECT name, name_skeleton AS skeleton FROM application_tokens ORDER BY issue_date`);
-      assert.deepEqual(rows, [
-        { name: "rt-admin", skeleton: nameSkeleton("rt-admin") },
-        { name: "rt-\u0430dmin", skeleton: null },
-        { name: "other", skeleton: nameSkeleton("other") },
-      ], "skeletons after the backfill");
+      const rows = await db.runner.query<{ name: string; skeleton: string | null }>(
+        `SELECT name, name_skeleton AS skeleton FROM application_tokens ORDER BY issue_date`,
+      );
+      assert.deepEqual(
+        rows,
+        [
+          { name: "rt-admin", skeleton: nameSkeleton("rt-admin") },
+          { name: "rt-\u0430dmin", skeleton: null },
+          { name: "other", skeleton: nameSkeleton("other") },
+        ],
+        "skeletons after the backfill",
+      );
       await assert.rejects(
-        db.runner.query(`INSERT INTO application_tokens (hash, name, name_skeleton, role, kid, jti, requested_by, valid_until) VALUES ($1, 'rt-adrnin', $2, 'admin', 'k', $3, 'test', now())`, [
-          randomBytes(32).toString("hex"),
-          nameSkeleton("rt-adrnin"),
-          randomUUID(),
-        ]),
+        db.runner.query(
+          `INSERT INTO application_tokens (hash, name, name_skeleton, role, kid, jti, requested_by, valid_until) VALUES ($1, 'rt-adrnin', $2, 'admin', 'k', $3, 'test', now())`,
+          [randomBytes(32).toString("hex"), nameSkeleton("rt-adrnin"), randomUUID()],
+        ),
         /name_skeleton/,
         "a new look-alike of either is refused by the database",
       );
-      assert.deepEqual(await backfillNameSkeletons(db.runner, () => {}), { filled: 0, lookAlikes: 1 }, "a second run changes nothing");
+      assert.deepEqual(
+        await backfillNameSkeletons(db.runner, () => {}),
+        { filled: 0, lookAlikes: 1 },
+        "a second run changes nothing",
+      );
     } finally {
       await db.close();
     }
@@ -186,8 +217,14 @@ describe(`migrations on ${engine}`, () => {
     const db = await scratchDatabase();
     try {
       await migrate(db.runner, dir);
-      await writeFile(path.join(dir, INIT, "migration.sql"), "-- edited\n" + (await readFile(path.join(dir, INIT, "migration.sql"), "utf8")));
-      await assert.rejects(migrate(db.runner, dir), /Migration 20261123000000_application_tokens was changed after it was applied/);
+      await writeFile(
+        path.join(dir, INIT, "migration.sql"),
+        "-- edited\n" + (await readFile(path.join(dir, INIT, "migration.sql"), "utf8")),
+      );
+      await assert.rejects(
+        migrate(db.runner, dir),
+        /Migration 20261123000000_application_tokens was changed after it was applied/,
+      );
     } finally {
       await db.close();
     }
@@ -206,18 +243,21 @@ describe(`migrations on ${engine}`, () => {
 
   // PGlite has a single connection: the advisory lock only matters on PostgreSQL.
   if (engine === "postgres")
-  test("concurrent runners against one PostgreSQL apply each migration exactly once", async () => {
-    const db = await scratchDatabase();
-    const connections = await Promise.all([db.connect(), db.connect(), db.connect(), db.connect()]);
-    try {
-      const results = await Promise.all(connections.map((c) => migrate(c.runner, MIGRATIONS)));
-      const files = await readMigrations(MIGRATIONS);
-      assert.equal(results.reduce((sum, r) => sum + r.applied.length, 0), files.length);
-      const rows = await db.runner.query(`SELECT migration_name FROM "_prisma_migrations"`);
-      assert.equal(rows.length, files.length);
-    } finally {
-      await Promise.all(connections.map((c) => c.close()));
-      await db.close();
-    }
-  });
+    test("concurrent runners against one PostgreSQL apply each migration exactly once", async () => {
+      const db = await scratchDatabase();
+      const connections = await Promise.all([db.connect(), db.connect(), db.connect(), db.connect()]);
+      try {
+        const results = await Promise.all(connections.map((c) => migrate(c.runner, MIGRATIONS)));
+        const files = await readMigrations(MIGRATIONS);
+        assert.equal(
+          results.reduce((sum, r) => sum + r.applied.length, 0),
+          files.length,
+        );
+        const rows = await db.runner.query(`SELECT migration_name FROM "_prisma_migrations"`);
+        assert.equal(rows.length, files.length);
+      } finally {
+        await Promise.all(connections.map((c) => c.close()));
+        await db.close();
+      }
+    });
 });

@@ -25,7 +25,11 @@ describe("SSO role mapping", () => {
     assert.equal(ssoRole({ groups: "ops" }, settings), "connectionManager");
   });
   test("admin emails win, but only when the issuer says the email is verified", () => {
-    assert.equal(ssoRole({ email: "boss@example.com", email_verified: true, groups: [] }, settings), "admin", "verified: admin");
+    assert.equal(
+      ssoRole({ email: "boss@example.com", email_verified: true, groups: [] }, settings),
+      "admin",
+      "verified: admin",
+    );
     assert.equal(ssoRole({ email: "boss@example.com", email_verified: false, groups: [] }, settings), "viewer");
   });
   test("unmapped users get the default role, or are refused with none", () => {
@@ -33,7 +37,10 @@ describe("SSO role mapping", () => {
     assert.equal(ssoRole({}, { ...settings, TESSERA_OIDC_DEFAULT_ROLE: "none" }), null);
   });
   test("dotted claims reach nested values (Keycloak realm roles)", () => {
-    assert.equal(ssoRole({ realm_access: { roles: ["ops"] } }, { ...settings, TESSERA_OIDC_ROLE_CLAIM: "realm_access.roles" }), "connectionManager");
+    assert.equal(
+      ssoRole({ realm_access: { roles: ["ops"] } }, { ...settings, TESSERA_OIDC_ROLE_CLAIM: "realm_access.roles" }),
+      "connectionManager",
+    );
   });
 });
 
@@ -42,7 +49,13 @@ describe("redirects after sign-in", () => {
   test("stay on this origin", () => {
     assert.equal(safeRedirect("/tokens", base), `${base}/tokens`);
     assert.equal(safeRedirect(`${base}/account`, base), `${base}/account`);
-    for (const hostile of ["https://evil.example/x", "//evil.example/x", "/\\evil.example", "javascript:alert(1)", "http://tessera.example.com/x"]) {
+    for (const hostile of [
+      "https://evil.example/x",
+      "//evil.example/x",
+      "/\\evil.example",
+      "javascript:alert(1)",
+      "http://tessera.example.com/x",
+    ]) {
       assert.equal(safeRedirect(hostile, base), base, hostile);
     }
   });
@@ -51,11 +64,25 @@ describe("redirects after sign-in", () => {
 describe("redirects after sign-in: the callbackUrl path", () => {
   test("keeps same-site paths and refuses what a browser would follow elsewhere", () => {
     assert.equal(safeCallbackPath("/tokens/mqtt?x=1#a"), "/tokens/mqtt?x=1#a");
-    for (const hostile of ["/\t/evil.example", "/\n/evil.example", "/\r\nx", "//evil.example", "/\\evil.example", "/%09/evil.example".replace("%09", "\t"), "https://evil.example", "javascript:alert(1)", ""]) {
+    for (const hostile of [
+      "/\t/evil.example",
+      "/\n/evil.example",
+      "/\r\nx",
+      "//evil.example",
+      "/\\evil.example",
+      "/%09/evil.example".replace("%09", "\t"),
+      "https://evil.example",
+      "javascript:alert(1)",
+      "",
+    ]) {
       assert.equal(safeCallbackPath(hostile), "/tokens", JSON.stringify(hostile));
     }
     assert.equal(safeCallbackPath(undefined), "/tokens", "no value");
-    assert.equal(safeRedirect("/\t/evil.example", "https://t.example"), "https://t.example", "next-auth's redirect callback uses the same rule");
+    assert.equal(
+      safeRedirect("/\t/evil.example", "https://t.example"),
+      "https://t.example",
+      "next-auth's redirect callback uses the same rule",
+    );
   });
 });
 
@@ -69,7 +96,11 @@ describe("login throttling", () => {
     const user = `u-${Math.random()}`;
     for (let i = 0; i < MAX_FAILURES; i++) fail(user, "10.0.0.1", now);
     assert.deepEqual(beginLoginAttempt(user, "10.0.0.1", now + 60_000), { blocked: true, minutes: 14 }, "minutes left");
-    assert.deepEqual(beginLoginAttempt(user.toUpperCase(), "10.0.0.1", now), { blocked: true, minutes: 15 }, "usernames compare case-insensitively");
+    assert.deepEqual(
+      beginLoginAttempt(user.toUpperCase(), "10.0.0.1", now),
+      { blocked: true, minutes: 15 },
+      "usernames compare case-insensitively",
+    );
     assert.equal(beginLoginAttempt(user, "10.0.0.2", now).blocked, false, "another address is not locked out");
     assert.equal(beginLoginAttempt(user, "10.0.0.1", now + 15 * 60_000).blocked, false, "the window ends");
   });

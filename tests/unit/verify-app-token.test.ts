@@ -9,18 +9,36 @@ import { verifyAppTokenNode } from "../../lib/auth/verify-app-token-node.ts";
 // says why). Here both judge the same good and hostile tokens, and must agree
 // exactly, claims included.
 
-const settings = { keys: "k2:second-secret-0123456789abcdef0123456789,k1:first-secret-0123456789abcdef0123456789", issuer: "https://tessera.test" };
-const SECRETS: Record<string, string> = { k1: "first-secret-0123456789abcdef0123456789", k2: "second-secret-0123456789abcdef0123456789" };
+const settings = {
+  keys: "k2:second-secret-0123456789abcdef0123456789,k1:first-secret-0123456789abcdef0123456789",
+  issuer: "https://tessera.test",
+};
+const SECRETS: Record<string, string> = {
+  k1: "first-secret-0123456789abcdef0123456789",
+  k2: "second-secret-0123456789abcdef0123456789",
+};
 const now = Math.floor(Date.now() / 1000);
-const b64 = (value: unknown) => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
 
-function jwt(header: Record<string, unknown>, payload: unknown, secret = SECRETS[String(header.kid)] ?? "unknown", algorithm = "sha256") {
+function jwt(
+  header: Record<string, unknown>,
+  payload: unknown,
+  secret = SECRETS[String(header.kid)] ?? "unknown",
+  algorithm = "sha256",
+) {
   const input = `${b64(header)}.${b64(payload)}`;
   return `${input}.${createHmac(algorithm, secret).update(input).digest("base64url")}`;
 }
 
 const header = { alg: "HS256", typ: "JWT", kid: "k2" };
-const claims = { role: "admin", iat: now - 10, exp: now + 3600, iss: settings.issuer, jti: "0b6c3e1e-0000-4000-8000-000000000001" };
+const claims = {
+  role: "admin",
+  iat: now - 10,
+  exp: now + 3600,
+  iss: settings.issuer,
+  jti: "0b6c3e1e-0000-4000-8000-000000000001",
+};
 const good = jwt(header, claims);
 const [h, p, s] = good.split(".") as [string, string, string];
 // The last base64url character of a 32-byte MAC carries 4 bits of padding: flip one of those.

@@ -9,7 +9,8 @@ export const metadata = { title: "Sign in · Tessera" };
 // No prototype: ?error=constructor or __proto__ must not find Object's members (the page answered 500).
 const ERRORS: Record<string, string> = Object.assign(Object.create(null), {
   AccessDenied: "Your account has no access to Tessera.",
-  AccountConflict: "This sign-in was refused: its email is already the username of another Tessera account. Ask an administrator.",
+  AccountConflict:
+    "This sign-in was refused: its email is already the username of another Tessera account. Ask an administrator.",
   OAuthCallback: "Sign-in with the identity provider failed. Try again.",
   OAuthSignin: "Could not reach the identity provider.",
   SessionRequired: "Please sign in.",
@@ -17,7 +18,11 @@ const ERRORS: Record<string, string> = Object.assign(Object.create(null), {
 });
 
 // GET /login - local and SSO sign-in
-export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function LoginPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const params = await searchParams;
   const callbackUrl = safeCallbackPath(Array.isArray(params.callbackUrl) ? params.callbackUrl[0] : params.callbackUrl);
   if (await currentSessionUser()) redirect(callbackUrl);

@@ -13,7 +13,11 @@ export default async function TokensPage() {
   if (!user || !can(user.role, "tokens:manage")) forbidden();
   const settings = env();
   if (!settings.TESSERA_APP_TOKENS_ENABLED) {
-    return <p className="text-slate-600">Application tokens are switched off on this server (TESSERA_APP_TOKENS_ENABLED=false).</p>;
+    return (
+      <p className="text-slate-600">
+        Application tokens are switched off on this server (TESSERA_APP_TOKENS_ENABLED=false).
+      </p>
+    );
   }
   return <TokensView initialTokens={await listTokens()} roles={[...ROLES]} maxDays={settings.TESSERA_TOKEN_MAX_DAYS} />;
 }

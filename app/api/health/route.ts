@@ -10,9 +10,25 @@ import { mqttService } from "@/lib/mqtt/service.ts";
 export async function GET() {
   const up = await databaseIsUp();
   const service = mqttService();
-  const mqtt = !env().TESSERA_MQTT_URL ? "disabled" : service ? await service.health() : { broker: "unavailable", responder: "starting", reconcile: { state: "pending", last_success_at: null, leader: null } };
-  const status = !up ? "unavailable" : typeof mqtt === "object" && (mqtt.broker !== "ok" || mqtt.reconcile.state === "failing" || !["ok", "off"].includes(mqtt.responder)) ? "degraded" : "ok";
-  return Response.json({ status, database: up ? "ok" : "unavailable", mqtt }, { status: up ? 200 : 503, headers: { "Cache-Control": "no-store" } });
+  const mqtt = !env().TESSERA_MQTT_URL
+    ? "disabled"
+    : service
+      ? await service.health()
+      : {
+          broker: "unavailable",
+          responder: "starting",
+          reconcile: { state: "pending", last_success_at: null, leader: null },
+        };
+  const status = !up
+    ? "unavailable"
+    : typeof mqtt === "object" &&
+        (mqtt.broker !== "ok" || mqtt.reconcile.state === "failing" || !["ok", "off"].includes(mqtt.responder))
+      ? "degraded"
+      : "ok";
+  return Response.json(
+    { status, database: up ? "ok" : "unavailable", mqtt },
+    { status: up ? 200 : 503, headers: { "Cache-Control": "no-store" } },
+  );
 }
 
 // Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow

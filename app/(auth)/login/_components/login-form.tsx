@@ -29,7 +29,8 @@ export function LoginForm({
     });
     setPending(false);
     if (result?.ok && !result.error) window.location.assign(callbackUrl);
-    else setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Invalid username or password");
+    else
+      setError(result?.error && result.error !== "CredentialsSignin" ? result.error : "Invalid username or password");
   }
 
   return (

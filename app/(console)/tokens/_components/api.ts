@@ -1,9 +1,16 @@
 // The console calls the same REST API as everyone else, with its session cookie.
-export async function callApi<T>(method: string, path: string, body?: unknown): Promise<{ ok: true; data: T } | { ok: false; message: string }> {
+export async function callApi<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ ok: true; data: T } | { ok: false; message: string }> {
   try {
     const response = await fetch(path, {
       method,
-      headers: body === undefined ? { accept: "application/json" } : { "content-type": "application/json", accept: "application/json" },
+      headers:
+        body === undefined
+          ? { accept: "application/json" }
+          : { "content-type": "application/json", accept: "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
       credentials: "same-origin",
     });

@@ -68,7 +68,8 @@ export function NewTokenDialog({
     else setErrors({ form: result.message });
   }
 
-  const field = "mt-1 block w-full rounded-md border-0 px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 aria-[invalid=true]:ring-red-400";
+  const field =
+    "mt-1 block w-full rounded-md border-0 px-3 py-2 text-sm ring-1 ring-inset ring-slate-300 focus:ring-2 focus:ring-indigo-600 aria-[invalid=true]:ring-red-400";
   return (
     <Dialog open={open} onClose={close} title={created ? "Token created" : "New Token"}>
       {created ? (
@@ -77,7 +78,10 @@ export function NewTokenDialog({
             Copy this token now and keep it in a safe place. It will never be shown again.
           </p>
           <div className="flex items-start gap-2">
-            <code data-testid="new-token" className="block max-h-32 flex-1 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs break-all text-slate-100">
+            <code
+              data-testid="new-token"
+              className="block max-h-32 flex-1 overflow-auto rounded-md bg-slate-900 p-3 font-mono text-xs break-all text-slate-100"
+            >
               {created.token}
             </code>
             <CopyButton value={created.token} label="Copy token" />

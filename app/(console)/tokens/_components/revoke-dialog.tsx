@@ -5,7 +5,13 @@ import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import type { TokenResponse } from "@/lib/schemas/token.ts";
 import { callApi } from "./api.ts";
 
-export function RevokeDialog({ token, onClose }: { token: TokenResponse | null; onClose: (remaining?: TokenResponse[]) => void }) {
+export function RevokeDialog({
+  token,
+  onClose,
+}: {
+  token: TokenResponse | null;
+  onClose: (remaining?: TokenResponse[]) => void;
+}) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string>();
 
@@ -31,7 +37,8 @@ export function RevokeDialog({ token, onClose }: { token: TokenResponse | null; 
       onConfirm={revoke}
       onClose={() => onClose()}
     >
-      Revoke <strong className="font-semibold text-slate-900">{token?.name}</strong>? Applications using it are refused from their next request. This cannot be undone.
+      Revoke <strong className="font-semibold text-slate-900">{token?.name}</strong>? Applications using it are refused
+      from their next request. This cannot be undone.
     </ConfirmDialog>
   );
 }

@@ -16,7 +16,13 @@ const COLUMNS: [Column, string][] = [
   ["lastUsed", "Last Used"],
 ];
 
-export function TokenTable({ tokens, onRevoke }: { tokens: TokenResponse[]; onRevoke: (token: TokenResponse) => void }) {
+export function TokenTable({
+  tokens,
+  onRevoke,
+}: {
+  tokens: TokenResponse[];
+  onRevoke: (token: TokenResponse) => void;
+}) {
   const [sort, setSort] = useState<{ column: Column; descending: boolean }>({ column: "issueDate", descending: true });
   const sorted = useMemo(() => {
     const value = (token: TokenResponse) => token[sort.column] ?? "";
@@ -36,7 +42,12 @@ export function TokenTable({ tokens, onRevoke }: { tokens: TokenResponse[]; onRe
   const header = (column: Column, label: string) => {
     const active = sort.column === column;
     return (
-      <th key={column} scope="col" aria-sort={active ? (sort.descending ? "descending" : "ascending") : "none"} className="px-3 py-2 text-left font-semibold">
+      <th
+        key={column}
+        scope="col"
+        aria-sort={active ? (sort.descending ? "descending" : "ascending") : "none"}
+        className="px-3 py-2 text-left font-semibold"
+      >
         <button
           type="button"
           onClick={() => setSort({ column, descending: active ? !sort.descending : false })}
@@ -54,11 +65,7 @@ export function TokenTable({ tokens, onRevoke }: { tokens: TokenResponse[]; onRe
   return (
     <ListTable
       caption="Application tokens"
-      columns={[
-        ...COLUMNS.map(([column, label]) => header(column, label)),
-        "Hash",
-        header("status", "Status"),
-      ]}
+      columns={[...COLUMNS.map(([column, label]) => header(column, label)), "Hash", header("status", "Status")]}
     >
       {sorted.map((token) => (
         <tr key={token.hash} data-testid="token-row" data-name={token.name} className="hover:bg-slate-50">

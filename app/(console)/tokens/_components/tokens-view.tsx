@@ -7,7 +7,15 @@ import { NewTokenDialog } from "./new-token-dialog.tsx";
 import { RevokeDialog } from "./revoke-dialog.tsx";
 import { TokenTable } from "./token-table.tsx";
 
-export function TokensView({ initialTokens, roles, maxDays }: { initialTokens: TokenResponse[]; roles: string[]; maxDays: number }) {
+export function TokensView({
+  initialTokens,
+  roles,
+  maxDays,
+}: {
+  initialTokens: TokenResponse[];
+  roles: string[];
+  maxDays: number;
+}) {
   const [tokens, setTokens] = useState(initialTokens);
   const [creating, setCreating] = useState(false);
   const [revoking, setRevoking] = useState<TokenResponse | null>(null);
@@ -19,7 +27,9 @@ export function TokensView({ initialTokens, roles, maxDays }: { initialTokens: T
           <h1 id="tokens-heading" className="text-2xl font-semibold tracking-tight">
             App Tokens
           </h1>
-          <p className="mt-1 text-sm text-slate-600">Tokens let other applications call the REST API without a login. Each is shown once, when created.</p>
+          <p className="mt-1 text-sm text-slate-600">
+            Tokens let other applications call the REST API without a login. Each is shown once, when created.
+          </p>
         </div>
         <Button onClick={() => setCreating(true)}>
           <span aria-hidden="true">+</span> New Token

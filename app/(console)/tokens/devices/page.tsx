@@ -13,7 +13,12 @@ export default async function DevicesPage() {
   if (!user || !can(user.role, "devices:manage")) forbidden();
   const settings = env();
   if (!settings.TESSERA_MQTT_URL) {
-    return <p className="text-slate-600">Device tokens need a broker: set TESSERA_MQTT_URL and the broker&apos;s admin credentials (README, Device tokens over MQTT).</p>;
+    return (
+      <p className="text-slate-600">
+        Device tokens need a broker: set TESSERA_MQTT_URL and the broker&apos;s admin credentials (README, Device tokens
+        over MQTT).
+      </p>
+    );
   }
   return <DevicesView initial={await listDevices()} roles={[...ROLES]} defaultRole={settings.TESSERA_DEVICE_ROLE} />;
 }

@@ -12,7 +12,12 @@ export default async function MqttCredentialsPage() {
   const user = await currentSessionUser();
   if (!user || !can(user.role, "mqtt:credentials")) forbidden();
   if (!env().TESSERA_MQTT_URL) {
-    return <p className="text-slate-600">MQTT credentials are not enabled on this server: set TESSERA_MQTT_URL and the broker&apos;s admin credentials (README, MQTT credentials).</p>;
+    return (
+      <p className="text-slate-600">
+        MQTT credentials are not enabled on this server: set TESSERA_MQTT_URL and the broker&apos;s admin credentials
+        (README, MQTT credentials).
+      </p>
+    );
   }
   return <MqttCredentialsView initial={await listMqttTokens()} />;
 }

@@ -6,7 +6,8 @@ import { endAllSessions } from "@/lib/users/sessions.ts";
 // DELETE /api/me/sessions - sign out everywhere: ends every session of the signed-in user, this one included
 export const DELETE = withAuth(
   async ({ caller }) => {
-    if (caller.kind !== "session") throw new ApiError("bad_request", "Only a signed-in console session has sessions to end");
+    if (caller.kind !== "session")
+      throw new ApiError("bad_request", "Only a signed-in console session has sessions to end");
     return { ended: await endAllSessions(caller.userId) };
   },
   { permission: "me:read" },

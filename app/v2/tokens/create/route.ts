@@ -9,7 +9,8 @@ import { v2CreateSchema } from "@/lib/schemas/mqtt.ts";
 // secret_key is a Tessera app token whose role may mint MQTT credentials.
 export const POST = withAuth(
   async ({ caller, body }) => {
-    if (body.organization_id !== env().TESSERA_MQTT_ORGANIZATION_ID) throw new ApiError("forbidden", "organization_id does not match this Tessera");
+    if (body.organization_id !== env().TESSERA_MQTT_ORGANIZATION_ID)
+      throw new ApiError("forbidden", "organization_id does not match this Tessera");
     const { user_email, ttl_seconds, replace_existing } = body;
     return createMqttToken(caller.label, { user_email, ttl_seconds, replace_existing });
   },

@@ -10,7 +10,15 @@ import { LocalTime } from "@/components/ui/local-time.tsx";
 import { registerDeviceSchema, type DeviceResponse, type RegisteredDevice } from "@/lib/schemas/device.ts";
 import { callApi } from "../../_components/api.ts";
 
-export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceResponse[]; roles: string[]; defaultRole: string }) {
+export function DevicesView({
+  initial,
+  roles,
+  defaultRole,
+}: {
+  initial: DeviceResponse[];
+  roles: string[];
+  defaultRole: string;
+}) {
   const [devices, setDevices] = useState(initial);
   const [id, setId] = useState("");
   const [role, setRole] = useState(defaultRole);
@@ -50,7 +58,8 @@ export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceRe
         Devices
       </h1>
       <p className="mt-1 text-sm text-slate-600">
-        A registered device connects to the broker with its own credentials and gets a REST token by publishing an empty message to its request topic.
+        A registered device connects to the broker with its own credentials and gets a REST token by publishing an empty
+        message to its request topic.
       </p>
       <form onSubmit={register} noValidate className="mt-6 flex flex-wrap items-end gap-3">
         <label className="text-sm font-medium text-slate-700">
@@ -65,7 +74,11 @@ export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceRe
         </label>
         <label className="text-sm font-medium text-slate-700">
           Role
-          <select value={role} onChange={(event) => setRole(event.target.value)} className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm">
+          <select
+            value={role}
+            onChange={(event) => setRole(event.target.value)}
+            className="mt-1 block rounded-md border border-slate-300 px-3 py-2 text-sm"
+          >
             {roles.map((name) => (
               <option key={name}>{name}</option>
             ))}
@@ -80,13 +93,24 @@ export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceRe
           {error}
         </p>
       ) : null}
-      <ListTable caption="Devices" columns={["Device", "Role", "Request topic", "Last token"]} empty="No devices yet." className="mt-6">
+      <ListTable
+        caption="Devices"
+        columns={["Device", "Role", "Request topic", "Last token"]}
+        empty="No devices yet."
+        className="mt-6"
+      >
         {devices.map((device) => (
           <tr key={device.id} data-testid="device-row" data-id={device.id}>
             <td className="px-3 py-2 font-medium text-slate-900">{device.id}</td>
             <td className="px-3 py-2">{device.role}</td>
             <td className="px-3 py-2 font-mono text-xs">{device.request_topic}</td>
-            <td className="px-3 py-2">{device.last_token_at ? <LocalTime value={device.last_token_at} relative /> : <span className="text-slate-400">never</span>}</td>
+            <td className="px-3 py-2">
+              {device.last_token_at ? (
+                <LocalTime value={device.last_token_at} relative />
+              ) : (
+                <span className="text-slate-400">never</span>
+              )}
+            </td>
             <td className="px-3 py-2 text-right">
               <Button variant="secondary" onClick={() => setRemoving(device)} aria-label={`Remove device ${device.id}`}>
                 Remove
@@ -98,17 +122,22 @@ export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceRe
       <Dialog open={registered !== null} onClose={() => setRegistered(null)} title="Device registered">
         <div className="space-y-3 text-sm text-slate-700">
           <p>
-            Configure <strong>{registered?.id}</strong> with these MQTT credentials. <strong>The password will never be shown again.</strong>
+            Configure <strong>{registered?.id}</strong> with these MQTT credentials.{" "}
+            <strong>The password will never be shown again.</strong>
           </p>
           <p>
             Username and client id: <code className="font-mono">{registered?.mqtt.username}</code>
           </p>
           <p className="flex items-center gap-2">
-            Password: <code data-testid="device-password" className="font-mono break-all">{registered?.mqtt.password}</code>
+            Password:{" "}
+            <code data-testid="device-password" className="font-mono break-all">
+              {registered?.mqtt.password}
+            </code>
             {registered ? <CopyButton value={registered.mqtt.password} label="Copy password" /> : null}
           </p>
           <p>
-            Request a token: <code className="font-mono break-all">{`mosquitto_rr -t ${registered?.request_topic} -e ${registered?.response_topic} -m ''`}</code>
+            Request a token:{" "}
+            <code className="font-mono break-all">{`mosquitto_rr -t ${registered?.request_topic} -e ${registered?.response_topic} -m ''`}</code>
           </p>
           <div className="flex justify-end">
             <Button onClick={() => setRegistered(null)}>Done</Button>
@@ -124,7 +153,8 @@ export function DevicesView({ initial, roles, defaultRole }: { initial: DeviceRe
         onConfirm={remove}
         onClose={() => setRemoving(null)}
       >
-        Remove <strong className="font-semibold text-slate-900">{removing?.id}</strong>? The broker disconnects it, and every token it was issued stops working.
+        Remove <strong className="font-semibold text-slate-900">{removing?.id}</strong>? The broker disconnects it, and
+        every token it was issued stops working.
       </ConfirmDialog>
     </section>
   );

@@ -38,9 +38,15 @@ export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] 
         MQTT credentials
       </h1>
       <p className="mt-1 text-sm text-slate-600">
-        Short-lived broker credentials minted for end users over the API (POST /api/mqtt/tokens or /v2/tokens/create). Passwords are shown only to the backend that minted them.
+        Short-lived broker credentials minted for end users over the API (POST /api/mqtt/tokens or /v2/tokens/create).
+        Passwords are shown only to the backend that minted them.
       </p>
-      <ListTable caption="MQTT credentials" columns={["User email", "MQTT username", "Requested by", "Expires", "Status"]} empty="No MQTT credentials yet." className="mt-6">
+      <ListTable
+        caption="MQTT credentials"
+        columns={["User email", "MQTT username", "Requested by", "Expires", "Status"]}
+        empty="No MQTT credentials yet."
+        className="mt-6"
+      >
         {items.map((item) => (
           <tr key={item.token_id} data-testid="mqtt-row" data-email={item.user_email} className="hover:bg-slate-50">
             <td className="px-3 py-2 font-medium text-slate-900">{item.user_email}</td>
@@ -50,10 +56,16 @@ export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] 
               <LocalTime value={item.expires_at} relative />
             </td>
             <td className="px-3 py-2">
-              <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[item.status]}`}>{item.status}</span>
+              <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[item.status]}`}>
+                {item.status}
+              </span>
             </td>
             <td className="px-3 py-2 text-right">
-              <Button variant="secondary" onClick={() => setRevoking(item)} aria-label={`Revoke MQTT credentials of ${item.user_email}`}>
+              <Button
+                variant="secondary"
+                onClick={() => setRevoking(item)}
+                aria-label={`Revoke MQTT credentials of ${item.user_email}`}
+              >
                 Revoke
               </Button>
             </td>
@@ -70,7 +82,8 @@ export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] 
         onConfirm={revoke}
         onClose={() => setRevoking(null)}
       >
-        Revoke the credentials of <strong className="font-semibold text-slate-900">{revoking?.user_email}</strong>? The broker disconnects a device using them at once.
+        Revoke the credentials of <strong className="font-semibold text-slate-900">{revoking?.user_email}</strong>? The
+        broker disconnects a device using them at once.
       </ConfirmDialog>
     </section>
   );

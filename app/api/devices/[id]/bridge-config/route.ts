@@ -13,7 +13,10 @@ export const GET = withAuth(
     const device = await db().device.findUnique({ where: { id: params.id! }, select: { id: true } });
     if (!device) throw new ApiError("not_found", "Device not found");
     try {
-      return textResponse(200, bridgeConfig(env(), device.id, { address: req.nextUrl.searchParams.get("address") ?? undefined }));
+      return textResponse(
+        200,
+        bridgeConfig(env(), device.id, { address: req.nextUrl.searchParams.get("address") ?? undefined }),
+      );
     } catch (error) {
       throw new ApiError("bad_request", (error as Error).message);
     }
