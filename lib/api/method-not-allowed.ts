@@ -34,12 +34,10 @@ export function otherMethods<const A extends readonly Method[]>(allowed: A): Oth
       ? new Response(null, { status: 204, headers: { Allow: allow } })
       : textResponse(405, `Method ${req.method} is not allowed here; this path allows ${allow}`, { Allow: allow });
   const handler: RouteHandler = (req, context) => {
-    const permission = routePermission(req.nextUrl.pathname);
-    if (!permission) return answer(req);
-    return withAuth(async ({ req }) => answer(req), { permission, appTokensRoute: permission === "tokens:manage" })(
-      req,
-      context,
-    );
+    // The /v2 endpoints carry their credential in the body, which a refusal does not read: they refuse at once.
+    const { pathname } = req.nextUrl;
+    if (!pathname.startsWith("/api/") || !routePermission(pathname)) return answer(req);
+    return withAuth(async ({ req }) => answer(req))(req, context);
   };
   const others = [...METHODS.filter((method) => !served.has(method)), "OPTIONS"];
   return Object.fromEntries(others.map((method) => [method, handler])) as Others<A>;

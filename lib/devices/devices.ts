@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes, randomUUID } from "node:crypto";
 import { ApiError } from "../api/errors.ts";
-import { deviceIssuer, signAppToken } from "../auth/app-token.ts";
+import { deviceIssuer, signAppToken } from "../tokens/app-token.ts";
 import type { Role } from "../auth/permissions.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";

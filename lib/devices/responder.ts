@@ -1,7 +1,7 @@
 import "server-only";
 import { createHmac } from "node:crypto";
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
-import { keyRing } from "../auth/keys.ts";
+import { keyRing } from "../tokens/keys.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
 import { responderClient, responderRole, responderSubscription, responseTopic } from "../mqtt/broker-model.ts";

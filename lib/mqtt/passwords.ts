@@ -1,6 +1,6 @@
 import "server-only";
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { keyRing } from "../auth/keys.ts";
+import { keyRing } from "../tokens/keys.ts";
 
 // Broker passwords Tessera can derive again but never stores. The database
 // keeps the signing key's kid and a random nonce per row; the password is

@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { ApiError } from "../api/errors.ts";
-import { signAppToken } from "../auth/app-token.ts";
+import { signAppToken } from "./app-token.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env } from "../env.ts";

@@ -1,13 +1,12 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { test } from "node:test";
-import { verifyAppToken } from "../../lib/auth/app-token.ts";
-import { verifyAppTokenNode } from "../../lib/auth/verify-app-token-node.ts";
+import { verifyAppToken } from "../../lib/tokens/app-token.ts";
 
-// The two gates verify app tokens with different code: the edge middleware
-// with jose (Web Crypto), withAuth with node:crypto (lib/auth/verify-app-token-node.ts
-// says why). Here both judge the same good and hostile tokens, and must agree
-// exactly, claims included.
+// Both gates verify app tokens with one verifier (lib/tokens/app-token.ts,
+// jose). Here it judges good and hostile tokens: each must get the expected
+// answer, twice (the second time from its cache of verified tokens), claims
+// included.
 
 const settings = {
   keys: "k2:second-secret-0123456789abcdef0123456789,k1:first-secret-0123456789abcdef0123456789",
@@ -91,17 +90,16 @@ const cases: [string, string, boolean][] = [
   ["too long", `${h}.${p}.${s}${"A".repeat(4096)}`, false],
 ];
 
-test("the edge verifier (jose) and the Node verifier agree on every token", async () => {
+test("the verifier accepts exactly the good tokens, and says the same from its cache", async () => {
   for (const [label, token, valid] of cases) {
-    const edge = await verifyAppToken(settings, token);
-    const node = verifyAppTokenNode(settings, token);
-    assert.deepEqual(node, edge, label);
-    assert.equal(node !== null, valid, `${label}: ${valid ? "accepted" : "refused"}`);
+    const first = await verifyAppToken(settings, token);
+    assert.equal(first !== null, valid, `${label}: ${valid ? "accepted" : "refused"}`);
+    assert.deepEqual(await verifyAppToken(settings, token), first, `${label}: the same answer again`);
   }
-  assert.deepEqual(verifyAppTokenNode(settings, good), { ...claims, kid: "k2" });
+  assert.deepEqual(await verifyAppToken(settings, good), { ...claims, kid: "k2" }, "the claims of a good token");
 });
 
-test("with two accepted issuers (app tokens' and the public URL of device tokens), both verifiers accept either and nothing else", async () => {
+test("with two accepted issuers (app tokens' and the public URL of device tokens), either is accepted and nothing else", async () => {
   const both = { ...settings, issuer: [settings.issuer, "http://tessera.example:3000"] };
   for (const [label, iss, valid] of [
     ["the app token issuer", settings.issuer, true],
@@ -114,17 +112,27 @@ test("with two accepted issuers (app tokens' and the public URL of device tokens
     ["https localhost", "https://localhost:3999", false],
   ] as const) {
     const token = jwt(header, { ...claims, iss, sub: "dev1" });
-    const edge = await verifyAppToken(both, token);
-    assert.deepEqual(verifyAppTokenNode(both, token), edge, label);
-    assert.equal(edge !== null, valid, label);
+    assert.equal((await verifyAppToken(both, token)) !== null, valid, label);
   }
 });
 
 test("the v0.1 device issuer is accepted only on device tokens (they carry sub)", async () => {
   const token = jwt(header, { ...claims, iss: "http://localhost:3999" });
-  assert.equal(await verifyAppToken(settings, token), null);
-  assert.equal(verifyAppTokenNode(settings, token), null);
+  assert.equal(await verifyAppToken(settings, token), null, "without sub: refused");
   const device = jwt(header, { ...claims, iss: "http://localhost:3999", sub: "dev1" });
-  assert.notEqual(await verifyAppToken(settings, device), null);
-  assert.deepEqual(verifyAppTokenNode(settings, device), await verifyAppToken(settings, device));
+  assert.notEqual(await verifyAppToken(settings, device), null, "with sub: accepted");
+});
+
+test("a token that verified is refused once it expires, cache or not", async () => {
+  const soon = jwt(header, { ...claims, jti: "expiring", exp: Math.floor(Date.now() / 1000) + 1 });
+  assert.notEqual(await verifyAppToken(settings, soon), null, "valid before its exp");
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  assert.equal(await verifyAppToken(settings, soon), null, "refused after its exp");
+});
+
+test("a token verified under one key set is not taken from the cache once its key is dropped", async () => {
+  const older = jwt({ ...header, kid: "k1" }, { ...claims, jti: "older-key" });
+  assert.notEqual(await verifyAppToken(settings, older), null, "k1 is configured");
+  const withoutK1 = { ...settings, keys: "k2:second-secret-0123456789abcdef0123456789" };
+  assert.equal(await verifyAppToken(withoutK1, older), null, "k1 dropped: refused");
 });

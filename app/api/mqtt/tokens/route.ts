@@ -4,11 +4,10 @@ import { createMqttToken, listMqttTokens } from "@/lib/mqtt/credentials.ts";
 import { createMqttTokenSchema } from "@/lib/schemas/mqtt.ts";
 
 // GET /api/mqtt/tokens - the MQTT credentials Tessera manages, no secrets (admin, connectionManager)
-export const GET = withAuth(async () => listMqttTokens(), { permission: "mqtt:credentials" });
+export const GET = withAuth(async () => listMqttTokens());
 
 // POST /api/mqtt/tokens - mint credentials for an end user; the password is in this answer only
 export const POST = withAuth(async ({ caller, body }) => createMqttToken(caller.label, body), {
-  permission: "mqtt:credentials",
   body: createMqttTokenSchema,
 });
 

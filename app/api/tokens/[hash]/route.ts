@@ -5,19 +5,13 @@ import { tokenListResponse } from "@/lib/tokens/list-tokens.ts";
 import { revokeToken } from "@/lib/tokens/revoke-token.ts";
 
 // GET /api/tokens/{hash} - one token (admin)
-export const GET = withAuth(async ({ params }) => getTokenOrThrow(params.hash!), {
-  permission: "tokens:manage",
-  appTokensRoute: true,
-});
+export const GET = withAuth(async ({ params }) => getTokenOrThrow(params.hash!), {});
 
 // DELETE /api/tokens/{hash} - delete and revoke; answers the remaining tokens (admin)
-export const DELETE = withAuth(
-  async ({ params }) => {
-    await revokeToken(params.hash!);
-    return tokenListResponse();
-  },
-  { permission: "tokens:manage", appTokensRoute: true },
-);
+export const DELETE = withAuth(async ({ params }) => {
+  await revokeToken(params.hash!);
+  return tokenListResponse();
+});
 
 // Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
 export const { POST, PUT, PATCH, OPTIONS } = otherMethods(["GET", "DELETE"]);

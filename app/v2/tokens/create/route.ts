@@ -14,7 +14,10 @@ export const POST = withAuth(
     const { user_email, ttl_seconds, replace_existing } = body;
     return createMqttToken(caller.label, { user_email, ttl_seconds, replace_existing });
   },
-  { permission: "mqtt:credentials", body: v2CreateSchema, bodyToken: (body) => body.secret_key },
+  {
+    body: v2CreateSchema,
+    bodyToken: (body) => body.secret_key,
+  },
 );
 
 // Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { ApiError, textResponse } from "@/lib/api/errors.ts";
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
@@ -8,20 +9,17 @@ import { env } from "@/lib/env.ts";
 
 // GET /api/devices/{id}/bridge-config[?address=host:port] - the mosquitto.conf snippet for the device's own broker (admin; no password in it)
 export const GET = withAuth(
-  async ({ req, params }) => {
+  async ({ params, query }) => {
     assertDeviceId(params.id!);
     const device = await db().device.findUnique({ where: { id: params.id! }, select: { id: true } });
     if (!device) throw new ApiError("not_found", "Device not found");
     try {
-      return textResponse(
-        200,
-        bridgeConfig(env(), device.id, { address: req.nextUrl.searchParams.get("address") ?? undefined }),
-      );
+      return textResponse(200, bridgeConfig(env(), device.id, { address: query.address }));
     } catch (error) {
       throw new ApiError("bad_request", (error as Error).message);
     }
   },
-  { permission: "devices:manage" },
+  { query: z.object({ address: z.string().optional() }) },
 );
 
 // Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow

@@ -5,7 +5,6 @@ import { refreshMqttTokenSchema } from "@/lib/schemas/mqtt.ts";
 
 // POST /api/mqtt/tokens/refresh - a new password for {token_id, current_token_password}; the old one stops working at once
 export const POST = withAuth(async ({ body }) => refreshMqttToken(body), {
-  permission: "mqtt:credentials",
   body: refreshMqttTokenSchema,
 });
 

@@ -1,7 +1,7 @@
 import { SignJWT, jwtVerify, errors } from "jose";
 import { keyRing } from "./keys.ts";
-import { isRole, type Role } from "./permissions.ts";
-import { VerifiedCache } from "./verified-cache.ts";
+import { isRole, type Role } from "../auth/permissions.ts";
+import { VerifiedCache } from "../verified-cache.ts";
 
 // Application tokens: HS256 JWTs signed by Tessera. Edge-safe (Web Crypto via
 // jose), so middleware.ts and the route wrapper verify with the same code.
