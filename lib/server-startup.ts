@@ -1,5 +1,6 @@
 import "server-only";
-import http from "node:http";
+import type http from "node:http";
+import type { Duplex } from "node:stream";
 import { MAX_BODY_BYTES } from "./api/read-body.ts";
 import { CLIENT_ADDRESS_HEADER } from "./auth/client-address.ts";
 import { assertSecrets, env, EnvError } from "./env.ts";
@@ -8,11 +9,13 @@ import { assertSecrets, env, EnvError } from "./env.ts";
  * Runs once per server process before it answers a request:
  * - refuses to serve with a broken configuration (exit 1 with a clear
  *   sentence) instead of failing on the first request;
- * - stamps each incoming request with its TCP peer address (see
- *   lib/auth/client-address.ts), overwriting any client-sent value;
- * - refuses a request body larger than MAX_BODY_BYTES before anything reads
- *   it, a method nothing here serves, and protocol upgrades (see
- *   requestRefusal and the upgrade branch).
+ * - gives the process's HTTP server (scripts/server.mjs, Next.js's custom
+ *   server) the request guard it runs before Next.js sees a request: it
+ *   stamps each request with its TCP peer address (see
+ *   lib/auth/client-address.ts), overwriting any client-sent value, and
+ *   refuses a request body larger than MAX_BODY_BYTES before anything reads
+ *   it, a method nothing here serves, and protocol upgrades (requestRefusal,
+ *   refuseUpgrade).
  *
  * No shutdown hook closes the database: next start drains its connections on
  * SIGTERM and exits, and both engines are crash-safe for committed data
@@ -29,7 +32,7 @@ export async function checkServerEnvironment(): Promise<void> {
     }
     throw error;
   }
-  guardIncomingRequests();
+  publishRequestGuard();
 }
 
 /**
@@ -65,43 +68,35 @@ const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", 
 /** Nothing here speaks another protocol: an Upgrade request (a WebSocket) is answered and closed, never left open. */
 const UPGRADE_REFUSAL = "Upgrade is not supported here\n";
 
-function guardIncomingRequests() {
-  const marker = Symbol.for("tessera.clientAddressStamp");
-  const proto = http.Server.prototype as http.Server & { [marker]?: boolean };
-  if (proto[marker]) return;
-  proto[marker] = true;
-  const emit = proto.emit;
-  proto.emit = function (this: http.Server, event: string | symbol, ...args: unknown[]) {
-    if (event === "request") {
-      const request = args[0] as http.IncomingMessage;
-      request.headers[CLIENT_ADDRESS_HEADER] = request.socket?.remoteAddress ?? "unknown";
-      const refusal = requestRefusal(request.headers, request.method);
-      if (refusal) {
-        const response = args[1] as http.ServerResponse;
-        response.writeHead(refusal.status, {
-          "Content-Type": "text/plain; charset=utf-8",
-          "Content-Length": Buffer.byteLength(refusal.text),
-          "Cache-Control": "no-store",
-        });
-        // What the client is still sending is read and dropped, never kept, so it gets to read this answer
-        // (closing at once would reset the connection and lose it); a body that is still coming 10 s later
-        // loses its connection.
-        request.resume();
-        const cutOff = setTimeout(() => request.socket?.destroy(), 10_000).unref();
-        request.on("end", () => clearTimeout(cutOff));
-        response.end(refusal.text);
-        return true;
-      }
-    }
-    if (event === "upgrade") {
-      // Left to Next.js, such a request was never answered, never closed, and kept the server from shutting down.
-      const socket = args[1] as import("node:net").Socket;
-      socket.end(
-        `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(UPGRADE_REFUSAL)}\r\nConnection: close\r\n\r\n${UPGRADE_REFUSAL}`,
-      );
-      setTimeout(() => socket.destroy(), 1000).unref();
-      return true;
-    }
-    return (emit as (...all: unknown[]) => boolean).call(this, event, ...args);
-  } as typeof proto.emit;
+/** Stamps the TCP peer address and answers a refused request itself; true when it did (Next.js must not see it). */
+function intercept(request: http.IncomingMessage, response: http.ServerResponse): boolean {
+  request.headers[CLIENT_ADDRESS_HEADER] = request.socket?.remoteAddress ?? "unknown";
+  const refusal = requestRefusal(request.headers, request.method);
+  if (!refusal) return false;
+  response.writeHead(refusal.status, {
+    "Content-Type": "text/plain; charset=utf-8",
+    "Content-Length": Buffer.byteLength(refusal.text),
+    "Cache-Control": "no-store",
+  });
+  // What the client is still sending is read and dropped, never kept, so it gets to read this answer
+  // (closing at once would reset the connection and lose it); a body that is still coming 10 s later
+  // loses its connection.
+  request.resume();
+  const cutOff = setTimeout(() => request.socket?.destroy(), 10_000).unref();
+  request.on("end", () => clearTimeout(cutOff));
+  response.end(refusal.text);
+  return true;
+}
+
+/** Left to Next.js, an Upgrade request was never answered, never closed, and kept the server from shutting down. */
+function refuseUpgrade(socket: Duplex): void {
+  socket.end(
+    `HTTP/1.1 501 Not Implemented\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(UPGRADE_REFUSAL)}\r\nConnection: close\r\n\r\n${UPGRADE_REFUSAL}`,
+  );
+  setTimeout(() => socket.destroy(), 1000).unref();
+}
+
+/** Hands the guard to scripts/server.mjs, the HTTP server of this process, which runs it before Next.js sees a request. */
+function publishRequestGuard() {
+  (globalThis as Record<symbol, unknown>)[Symbol.for("tessera.requestGuard")] = { intercept, refuseUpgrade };
 }

@@ -2,7 +2,8 @@
 // token's "last used from". Edge-safe.
 //
 // Next.js keeps a client-sent X-Forwarded-For as it is, so by default it
-// cannot be trusted: instead, lib/server-startup.ts stamps every incoming
+// cannot be trusted: instead, the server (scripts/server.mjs, with the guard
+// from lib/server-startup.ts) stamps every incoming
 // request with the TCP peer address in CLIENT_ADDRESS_HEADER, overwriting
 // whatever the client sent. Behind a reverse proxy (or on Vercel) set
 // TESSERA_TRUST_PROXY=true to use the LAST X-Forwarded-For entry instead:

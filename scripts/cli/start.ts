@@ -14,6 +14,8 @@ import { MIGRATIONS_DIR } from "./database.ts";
 
 const require = createRequire(import.meta.url);
 const NEXT_BIN = require.resolve("next/dist/bin/next");
+/** The server process: Next.js's custom server with Tessera's request guard in front (its opening comment says why). */
+const SERVER = path.resolve(import.meta.dirname, "../server.mjs");
 
 function log(line: string) {
   console.log(`[tessera] ${line}`);
@@ -30,9 +32,12 @@ function ensureBuild(childEnv: NodeJS.ProcessEnv) {
  * tessera start - the supervisor of one server process. In embedded mode it
  * holds the data dir lock for the server's whole life, supplies the secrets
  * from the data dir, and applies migrations before the server opens the
- * database; in both modes it builds if needed and runs `next start`.
+ * database; in both modes it builds if needed and runs the server
+ * (scripts/server.mjs: Next.js behind Tessera's request guard).
  */
 export async function startCommand(args: string[]): Promise<number> {
+  if (args.length > 0)
+    throw new EnvError(`tessera start takes no arguments (got ${args.join(" ")}); set PORT to choose the port`);
   const current = parseEnv();
   const childEnv: NodeJS.ProcessEnv = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
 
@@ -89,9 +94,9 @@ export async function startCommand(args: string[]): Promise<number> {
   const profile = process.env.TESSERA_CPU_PROFILE_DIR
     ? ["--cpu-prof", `--cpu-prof-dir=${process.env.TESSERA_CPU_PROFILE_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, NEXT_BIN, "start", "-p", String(current.PORT), ...args], {
+  const child = spawn(process.execPath, [...profile, SERVER], {
     stdio: "inherit",
-    env: childEnv,
+    env: { ...childEnv, PORT: String(current.PORT) },
   });
   if (child.pid) lock?.addHolder(child.pid);
   let stopping = false;
@@ -104,7 +109,7 @@ export async function startCommand(args: string[]): Promise<number> {
   return await new Promise<number>((resolve) => {
     child.on("exit", (code, signal) => {
       lock?.release();
-      // next start drains its connections on SIGINT/SIGTERM and then exits with
+      // The server drains its connections on SIGINT/SIGTERM and then exits with
       // 128+signal; asked to stop, that is a clean stop.
       const stoppedBySignal = stopping && (signal !== null || code === 130 || code === 143 || code === 129);
       resolve(stoppedBySignal ? 0 : (code ?? 1));

@@ -1,0 +1,63 @@
+// The server process `tessera start` runs: Next.js's documented custom
+// server (next() + getRequestHandler, nextjs.org/docs/app/guides/custom-server)
+// instead of `next start`, because Tessera must see each connection before
+// Next.js does, and `next start` offers no hook for that:
+// - the client address: Next.js passes a client-sent X-Forwarded-For through
+//   unchanged, so the TCP peer address is stamped on every request here
+//   (lib/auth/client-address.ts), overwriting whatever the client sent;
+// - request bodies over the limit, unknown methods and protocol upgrades are
+//   refused before Next.js buffers or mishandles them (lib/server-startup.ts).
+// The rules themselves are TypeScript in lib/server-startup.ts; instrumentation
+// runs them in this process during app.prepare() and hands this file the guard.
+// Plain JavaScript on purpose: it runs Next.js itself, without a TypeScript loader.
+import http from "node:http";
+import next from "next";
+
+process.env.NODE_ENV = "production";
+process.title = "next-server (tessera)";
+
+const port = Number(process.env.PORT ?? 3000);
+const hostname = undefined; // every interface, as next start
+const app = next({ dev: false, dir: process.cwd(), port, hostname });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+/** @type {{ intercept(req: http.IncomingMessage, res: http.ServerResponse): boolean; refuseUpgrade(socket: import("node:net").Socket): void } | undefined} */
+const guard = globalThis[Symbol.for("tessera.requestGuard")];
+if (!guard) {
+  console.error("[tessera] error: the request guard was not installed (instrumentation did not run); not serving");
+  process.exit(1);
+}
+
+const server = http.createServer((req, res) => {
+  if (guard.intercept(req, res)) return;
+  handle(req, res).catch((error) => {
+    console.error(`[tessera] error: failed to handle ${req.method} ${req.url?.split("?")[0]}`, error);
+    if (!res.headersSent) res.writeHead(500, { "Content-Type": "text/plain; charset=utf-8" });
+    res.end("Internal server error");
+  });
+});
+server.on("upgrade", (_req, socket) => guard.refuseUpgrade(socket));
+server.on("error", (error) => {
+  console.error("[tessera] error: the server could not listen", error);
+  process.exit(1);
+});
+server.listen(port, hostname, () => console.log(`[tessera] ready on port ${port}`));
+
+// As next start does: stop accepting, let the requests under way finish, close Next.js, exit 128+signal.
+let stopping = false;
+for (const [signal, code] of [
+  ["SIGINT", 130],
+  ["SIGTERM", 143],
+]) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    server.close(() => {
+      app
+        .close()
+        .catch((error) => console.error(error))
+        .finally(() => process.exit(code));
+    });
+  });
+}
