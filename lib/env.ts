@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isRole, ROLES } from "./auth/permissions.ts";
 
 // Edge-safe: middleware.ts reads its settings through this module too, so it
 // imports nothing from Node.js. Secrets live in process.env only, never in a
@@ -68,16 +69,15 @@ const schema = z.object({
     .trim()
     .refine(
       (value) =>
-        value
-          .split(",")
-          .every((pair) => /^[^=]+=(admin|editor|viewer|connectionManager|monitoringViewer)$/.test(pair.trim())),
-      "must be comma-separated value=role pairs with roles admin, editor, viewer, connectionManager or monitoringViewer",
+        value.split(",").every((pair) => {
+          const match = /^([^=]+)=(.*)$/.exec(pair.trim());
+          return match !== null && isRole(match[2]);
+        }),
+      `must be comma-separated value=role pairs with roles ${ROLES.slice(0, -1).join(", ")} or ${ROLES.at(-1)}`,
     )
     .optional(),
   /** The role of SSO users no mapping applies to; "none" refuses them. */
-  TESSERA_OIDC_DEFAULT_ROLE: z
-    .enum(["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "none"])
-    .default("viewer"),
+  TESSERA_OIDC_DEFAULT_ROLE: z.enum([...ROLES, "none"]).default("viewer"),
   /** SSO users with these (verified) emails are admins. Comma-separated. */
   TESSERA_ADMIN_EMAILS: z.string().trim().optional(),
 
@@ -144,7 +144,7 @@ const schema = z.object({
   /** A device gets at most one token per this many seconds; more requests get no answer. */
   TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   /** The role of newly registered devices unless one is given. */
-  TESSERA_DEVICE_ROLE: z.enum(["admin", "editor", "viewer", "connectionManager", "monitoringViewer"]).default("viewer"),
+  TESSERA_DEVICE_ROLE: z.enum(ROLES).default("viewer"),
   /** false: the server does not run the device token responder (run `tessera mqtt-responder` instead). */
   TESSERA_MQTT_RESPONDER: booleanFlag.default(true),
 });

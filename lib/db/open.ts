@@ -10,8 +10,20 @@ import { PrismaClient } from "../generated/prisma/client.ts";
 import { metrics } from "../metrics.ts";
 import { pgliteRunner, pgRunner, type SqlRunner } from "./sql-runner.ts";
 
+/**
+ * Secret columns no query returns unless it asks for them by name (select, or
+ * omit: { column: false }): a password check is the only reader of a hash.
+ */
+const OMIT = {
+  user: { passwordHash: true },
+  mqttCredential: { passwordHash: true },
+} as const;
+
+/** The Prisma client with the secret columns omitted, as its types say. */
+export type TesseraPrisma = PrismaClient<never, typeof OMIT>;
+
 /** Counts every query the client runs (GET /api/metrics); the models and their types stay as they are. */
-function counted(client: PrismaClient): PrismaClient {
+function counted(client: TesseraPrisma): TesseraPrisma {
   return client.$extends({
     query: {
       async $allOperations({ args, query }) {
@@ -19,12 +31,12 @@ function counted(client: PrismaClient): PrismaClient {
         return query(args);
       },
     },
-  }) as unknown as PrismaClient;
+  }) as unknown as TesseraPrisma;
 }
 
 export interface Database {
   engine: Env["engine"];
-  prisma: PrismaClient;
+  prisma: TesseraPrisma;
   /**
    * One parameterised statement straight to the driver, for the few queries on
    * every request's path (revocation, the session's account, the token list):
@@ -59,7 +71,7 @@ export function openDatabase(current: Env): Database {
     // An idle client that loses its server emits 'error' on the pool; without a
     // listener that would crash the process. The next query reports the outage.
     pool.on("error", () => {});
-    const prisma = counted(new PrismaClient({ adapter: new PrismaPg(pool) }));
+    const prisma = counted(new PrismaClient({ adapter: new PrismaPg(pool), omit: OMIT }));
     return {
       engine: "postgres",
       prisma,
@@ -84,7 +96,7 @@ export function openDatabase(current: Env): Database {
 
   ensureDataDir(dataDirOf(current));
   const pglite = new PGlite(pgliteDir(dataDirOf(current)));
-  const prisma = counted(new PrismaClient({ adapter: new PrismaPGlite(pglite) }));
+  const prisma = counted(new PrismaClient({ adapter: new PrismaPGlite(pglite), omit: OMIT }));
   return {
     engine: "pglite",
     prisma,

@@ -1,8 +1,6 @@
 import "server-only";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { ApiError } from "../api/errors.ts";
-import { deviceIssuer, signAppToken } from "../tokens/app-token.ts";
-import type { Role } from "../auth/permissions.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
@@ -12,9 +10,17 @@ import { createOnBroker } from "../mqtt/create-on-broker.ts";
 import { broker } from "../mqtt/credentials.ts";
 import { BrokerUnavailableError } from "../mqtt/dynsec.ts";
 import { newPassword } from "../mqtt/passwords.ts";
-import { DEVICE_ID, type DeviceResponse, type RegisterDeviceInput, type RegisteredDevice } from "../schemas/device.ts";
-import { hashToken } from "../tokens/hash-token.ts";
-import { nameSkeleton } from "../tokens/name-skeleton.ts";
+import type { Device } from "../generated/prisma/client.ts";
+import {
+  DEVICE_ID,
+  deviceResponse,
+  registeredDevice,
+  type DeviceResponse,
+  type RegisterDeviceInput,
+  type RegisteredDevice,
+} from "../schemas/device.ts";
+import { deviceIssuer } from "../tokens/app-token.ts";
+import { createToken } from "../tokens/create-token.ts";
 
 export { registerDeviceSchema } from "../schemas/device.ts";
 
@@ -28,20 +34,19 @@ export { registerDeviceSchema } from "../schemas/device.ts";
 
 type Topics = Pick<Env, "TESSERA_DEVICE_REQUEST_TOPIC" | "TESSERA_DEVICE_RESPONSE_TOPIC">;
 
-function toResponse(
-  row: { id: string; role: Role; requestedBy: string; createdAt: Date; lastTokenAt: Date | null },
-  settings: Topics,
-): DeviceResponse {
+function fields(row: Pick<Device, "id" | "role" | "requestedBy" | "createdAt" | "lastTokenAt">, settings: Topics) {
   return {
     id: row.id,
     role: row.role,
     requested_by: row.requestedBy,
-    created_at: row.createdAt.toISOString(),
-    last_token_at: row.lastTokenAt?.toISOString() ?? null,
+    created_at: row.createdAt,
+    last_token_at: row.lastTokenAt,
     request_topic: requestTopic(settings, row.id),
     response_topic: responseTopic(settings, row.id),
   };
 }
+
+const toResponse = (row: Device, settings: Topics): DeviceResponse => deviceResponse.parse(fields(row, settings));
 
 /** Registers a device: the row first (its id is unique), then its broker client; a broker failure removes the row again. */
 export async function registerDevice(requestedBy: string, input: RegisterDeviceInput): Promise<RegisteredDevice> {
@@ -72,7 +77,10 @@ export async function registerDevice(requestedBy: string, input: RegisterDeviceI
       `The broker refused device ${input.id}; is a broker client with this username already there?`,
     );
   }
-  return { ...toResponse(row, settings), mqtt: { username: input.id, client_id: input.id, password } };
+  return registeredDevice.parse({
+    ...fields(row, settings),
+    mqtt: { username: input.id, client_id: input.id, password },
+  });
 }
 
 export async function listDevices(): Promise<DeviceResponse[]> {
@@ -108,8 +116,8 @@ export type DeviceTokenResult =
   { kind: "token"; token: string } | { kind: "limited"; retryAfterSeconds: number } | { kind: "unknown" };
 
 /**
- * A REST token for a registered device: an app token with sub = device id,
- * the device's role and a stable issuer (lib/auth/app-token.ts), stored
+ * A REST token for a registered device: an app token (createToken) with
+ * sub = device id, the device's role and a stable issuer, stored
  * (hash only) like any other and listed with requestedBy "device:<id>".
  * At most one per TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS per device, across
  * every process: the claim is one conditional UPDATE of last_token_at.
@@ -129,32 +137,19 @@ export async function issueDeviceToken(id: string, now = new Date()): Promise<De
   }
   try {
     const device = await db().device.findUniqueOrThrow({ where: { id }, select: { role: true } });
-    const iat = Math.floor(now.getTime() / 1000);
-    const exp = iat + settings.TESSERA_DEVICE_TOKEN_SECONDS;
-    const jti = randomUUID();
-    const { token, kid } = await signAppToken(
-      { keys: settings.TESSERA_TOKEN_KEYS, issuer: deviceIssuer(settings) },
-      { role: device.role, jti, iat, exp, sub: id },
-    );
+    const exp = Math.floor(now.getTime() / 1000) + settings.TESSERA_DEVICE_TOKEN_SECONDS;
     // Names are unique and at most 30 characters: "dev:" + the id's start + a random suffix.
     const name = `dev:${id.slice(0, 17)}:${randomBytes(4).toString("hex")}`;
-    await db().$transaction([
-      db().applicationToken.deleteMany({ where: { deviceId: id, validUntil: { lte: now } } }),
-      db().applicationToken.create({
-        data: {
-          hash: hashToken(token),
-          name,
-          nameSkeleton: nameSkeleton(name),
-          role: device.role,
-          kid,
-          jti,
-          requestedBy: `device:${id}`,
-          issueDate: now,
-          validUntil: new Date(exp * 1000),
-          deviceId: id,
-        },
-      }),
-    ]);
+    const { token } = await createToken(
+      `device:${id}`,
+      { name, role: device.role, validUntil: new Date(exp * 1000) },
+      now,
+      { issuer: deviceIssuer(settings), subject: id, deviceId: id },
+    );
+    // Housekeeping, not part of the issue: the device's expired tokens go (a failure here costs nothing).
+    await db()
+      .applicationToken.deleteMany({ where: { deviceId: id, validUntil: { lte: now } } })
+      .catch((error: unknown) => log.warn(`removing device ${id}'s expired tokens failed`, error));
     return { kind: "token", token };
   } catch (error) {
     // No token after all: give the claim back so the device may ask again at once.

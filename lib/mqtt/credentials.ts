@@ -5,11 +5,13 @@ import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
-import type {
-  CreateMqttTokenInput,
-  MqttTokenListItem,
-  MqttTokenResponse,
-  RefreshMqttTokenInput,
+import {
+  mqttTokenListItem,
+  mqttTokenResponse,
+  type CreateMqttTokenInput,
+  type MqttTokenListItem,
+  type MqttTokenResponse,
+  type RefreshMqttTokenInput,
 } from "../schemas/mqtt.ts";
 import { credentialClient, credentialRole, deleteCommands, MARK } from "./broker-model.ts";
 import { createOnBroker } from "./create-on-broker.ts";
@@ -71,7 +73,7 @@ function response(
   password: string,
   expiresIn: number,
 ): MqttTokenResponse {
-  return {
+  return mqttTokenResponse.parse({
     access_token: password,
     token_type: "Bearer",
     expires_in: expiresIn,
@@ -79,10 +81,10 @@ function response(
     token_id: row.id,
     user_email: row.userEmail,
     provider: "tessera",
-    expires_at: row.expiresAt.toISOString(),
+    expires_at: row.expiresAt,
     // 10% of the lifetime before expiry.
-    refresh_recommended_at: new Date(row.expiresAt.getTime() - Math.round(expiresIn * 100)).toISOString(),
-  };
+    refresh_recommended_at: new Date(row.expiresAt.getTime() - Math.round(expiresIn * 100)),
+  });
 }
 
 function ttlOf(settings: Settings, requested: number | undefined): number {
@@ -173,7 +175,8 @@ const WRONG_SECRET = "token_id or current_token_password is wrong";
 export async function refreshMqttToken(input: RefreshMqttTokenInput, now = new Date()): Promise<MqttTokenResponse> {
   const settings = env();
   const connection = broker(settings);
-  const row = await db().mqttCredential.findUnique({ where: { id: input.token_id } });
+  // The one reader of the password hash (omitted from every other query, lib/db/open.ts).
+  const row = await db().mqttCredential.findUnique({ where: { id: input.token_id }, omit: { passwordHash: false } });
   const given = Buffer.from(sha256(input.current_token_password));
   const matches = row !== null && timingSafeEqual(given, Buffer.from(row.passwordHash));
   if (!row || !matches) throw new ApiError("unauthenticated", WRONG_SECRET);
@@ -241,14 +244,16 @@ function statusOf(row: { expiresAt: Date; disabledAt: Date | null }, now: number
 export async function listMqttTokens(now = Date.now()): Promise<MqttTokenListItem[]> {
   broker();
   const rows = await db().mqttCredential.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
-  return rows.map((row) => ({
-    token_id: row.id,
-    user_email: row.userEmail,
-    username: row.username,
-    requested_by: row.requestedBy,
-    created_at: row.createdAt.toISOString(),
-    refreshed_at: row.refreshedAt?.toISOString() ?? null,
-    expires_at: row.expiresAt.toISOString(),
-    status: statusOf(row, now),
-  }));
+  return rows.map((row) =>
+    mqttTokenListItem.parse({
+      token_id: row.id,
+      user_email: row.userEmail,
+      username: row.username,
+      requested_by: row.requestedBy,
+      created_at: row.createdAt,
+      refreshed_at: row.refreshedAt,
+      expires_at: row.expiresAt,
+      status: statusOf(row, now),
+    }),
+  );
 }

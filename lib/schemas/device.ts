@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ROLES, type Role } from "../auth/permissions.ts";
+import { ROLES } from "../auth/permissions.ts";
 
 // Devices (tokens over MQTT): the one schema for the API, the CLI and the form.
 
@@ -18,17 +18,23 @@ export const registerDeviceSchema = z.strictObject({
 });
 export type RegisterDeviceInput = z.infer<typeof registerDeviceSchema>;
 
-export interface DeviceResponse {
-  id: string;
-  role: Role;
-  requested_by: string;
-  created_at: string;
-  last_token_at: string | null;
-  request_topic: string;
-  response_topic: string;
-}
+const instant = z.date().transform((value) => value.toISOString());
 
-export interface RegisteredDevice extends DeviceResponse {
+/** What the API shows of a device; responses are parsed through it. */
+export const deviceResponse = z.object({
+  id: z.string(),
+  role: z.enum(ROLES),
+  requested_by: z.string(),
+  created_at: instant,
+  last_token_at: instant.nullable(),
+  request_topic: z.string(),
+  response_topic: z.string(),
+});
+export type DeviceResponse = z.output<typeof deviceResponse>;
+
+/** POST /api/devices: the device and its broker credentials. */
+export const registeredDevice = deviceResponse.extend({
   /** Shown once: the broker keeps only its salted hash, Tessera nothing. */
-  mqtt: { username: string; client_id: string; password: string };
-}
+  mqtt: z.object({ username: z.string(), client_id: z.string(), password: z.string() }),
+});
+export type RegisteredDevice = z.output<typeof registeredDevice>;

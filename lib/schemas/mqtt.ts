@@ -34,36 +34,38 @@ const currentPassword = z
 export const refreshMqttTokenSchema = z.strictObject({ token_id: tokenId, current_token_password: currentPassword });
 export type RefreshMqttTokenInput = z.infer<typeof refreshMqttTokenSchema>;
 
-/** POST /v2/tokens/create, as the seed's service takes it (secret_key: a Tessera app token allowed to mint). */
+/** POST /v2/tokens/create, as the seed's service takes it (secret_key: a Tessera app token allowed to mint); its own two fields first. */
 export const v2CreateSchema = z.strictObject({
   organization_id: z.string({ error: "organization_id is required" }).min(1, "organization_id is required"),
   secret_key: z.string({ error: "secret_key is required" }).min(1, "secret_key is required"),
-  user_email: userEmail,
-  ttl_seconds: ttlSeconds.optional(),
-  replace_existing: z.boolean({ error: "replace_existing must be true or false" }).optional(),
+  ...createMqttTokenSchema.shape,
 });
 
-/** The answer of create and refresh (the seed's shape, provider "tessera"). */
-export interface MqttTokenResponse {
-  access_token: string;
-  token_type: "Bearer";
-  expires_in: number;
-  mqtt_credentials: { username: string; password: string };
-  token_id: string;
-  user_email: string;
-  provider: "tessera";
-  expires_at: string;
-  refresh_recommended_at: string;
-}
+const instant = z.date().transform((value) => value.toISOString());
+
+/** The answer of create and refresh (the seed's shape, provider "tessera"); responses are parsed through it. */
+export const mqttTokenResponse = z.object({
+  access_token: z.string(),
+  token_type: z.literal("Bearer"),
+  expires_in: z.number(),
+  mqtt_credentials: z.object({ username: z.string(), password: z.string() }),
+  token_id: z.string(),
+  user_email: z.string(),
+  provider: z.literal("tessera"),
+  expires_at: instant,
+  refresh_recommended_at: instant,
+});
+export type MqttTokenResponse = z.output<typeof mqttTokenResponse>;
 
 /** One row of GET /api/mqtt/tokens: no secret. */
-export interface MqttTokenListItem {
-  token_id: string;
-  user_email: string;
-  username: string;
-  requested_by: string;
-  created_at: string;
-  refreshed_at: string | null;
-  expires_at: string;
-  status: "active" | "expired" | "disabled";
-}
+export const mqttTokenListItem = z.object({
+  token_id: z.string(),
+  user_email: z.string(),
+  username: z.string(),
+  requested_by: z.string(),
+  created_at: instant,
+  refreshed_at: instant.nullable(),
+  expires_at: instant,
+  status: z.enum(["active", "expired", "disabled"]),
+});
+export type MqttTokenListItem = z.output<typeof mqttTokenListItem>;

@@ -62,18 +62,27 @@ export const validUntil = z
 export const createTokenSchema = z.strictObject({ name: tokenName, validUntil, role: tokenRole });
 export type CreateTokenInput = z.infer<typeof createTokenSchema>;
 
-/** What the API shows of a token: the seed's fields plus status. Built field by field (an allow-list). */
+/** An instant as the API writes it: ISO-8601 in UTC with milliseconds. */
+const instant = z.date().transform((value) => value.toISOString());
+
+/**
+ * What the API shows of a token: the seed's fields plus status. Every answer
+ * about a token is parsed from its row through this schema, which keeps only
+ * these fields (an allow-list: the row's kid, jti, skeleton and device never
+ * leave), and the list's SQL writes the same fields in this order
+ * (lib/tokens/list-tokens.ts).
+ */
 export const tokenResponse = z.object({
   name: z.string(),
   hash: z.string(),
-  validUntil: z.string(),
+  validUntil: instant,
   role: tokenRole,
   requestedBy: z.string(),
-  issueDate: z.string(),
-  lastUsed: z.string().nullable(),
+  issueDate: instant,
+  lastUsed: instant.nullable(),
   status: z.enum(["Valid", "Invalid"]),
 });
-export type TokenResponse = z.infer<typeof tokenResponse>;
+export type TokenResponse = z.output<typeof tokenResponse>;
 
 /** POST /api/tokens: the token itself, shown once, and the same fields. */
 export type CreatedTokenResponse = { token: string } & TokenResponse;

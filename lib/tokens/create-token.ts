@@ -10,17 +10,29 @@ import { hashToken } from "./hash-token.ts";
 import { nameSkeleton } from "./name-skeleton.ts";
 import { toTokenResponse } from "./token-response.ts";
 
+/** How a token for a device differs from one an admin asks for. */
+export interface DeviceTokenOptions {
+  /** The `iss` claim (device tokens carry a stable public issuer, lib/tokens/app-token.ts). */
+  issuer: string;
+  /** The `sub` claim: the device id. */
+  subject: string;
+  /** The device the token belongs to (it goes with the device). Its lifetime is TESSERA_DEVICE_TOKEN_SECONDS, not TESSERA_TOKEN_MAX_DAYS. */
+  deviceId: string;
+}
+
 /**
  * Signs a new application token and stores its hash. The token string is
  * returned here once and never stored. The unique name and the unique
  * look-alike skeleton of the name are enforced by the database, so of
  * concurrent creates of one name, or of names that look alike, exactly one
- * wins (409 for the others).
+ * wins (409 for the others). Device tokens (lib/devices/devices.ts) are made
+ * here too, with `device` set.
  */
 export async function createToken(
   requestedBy: string,
   input: CreateTokenInput,
   now = new Date(),
+  device?: DeviceTokenOptions,
 ): Promise<CreatedTokenResponse> {
   const settings = env();
   // JWT exp has second precision; validUntil is stored as exactly that instant.
@@ -28,14 +40,14 @@ export async function createToken(
   const validUntil = new Date(exp * 1000);
   if (validUntil.getTime() <= now.getTime()) throw new ApiError("bad_request", "validUntil must be in the future");
   const maxDays = settings.TESSERA_TOKEN_MAX_DAYS;
-  if (validUntil.getTime() > now.getTime() + maxDays * 86_400_000) {
+  if (!device && validUntil.getTime() > now.getTime() + maxDays * 86_400_000) {
     throw new ApiError("bad_request", `validUntil must be at most ${maxDays} days from now`);
   }
 
   const jti = randomUUID();
   const { token, kid } = await signAppToken(
-    { keys: settings.TESSERA_TOKEN_KEYS, issuer: settings.TESSERA_ISSUER },
-    { role: input.role, jti, iat: Math.floor(now.getTime() / 1000), exp },
+    { keys: settings.TESSERA_TOKEN_KEYS, issuer: device?.issuer ?? settings.TESSERA_ISSUER },
+    { role: input.role, jti, iat: Math.floor(now.getTime() / 1000), exp, sub: device?.subject },
   );
   const skeleton = nameSkeleton(input.name);
   try {
@@ -50,6 +62,7 @@ export async function createToken(
         requestedBy,
         issueDate: now,
         validUntil,
+        deviceId: device?.deviceId,
       },
     });
     return { token, ...toTokenResponse(row, now.getTime()) };

@@ -1,7 +1,7 @@
 import "server-only";
 import { ApiError, NO_STORE } from "../api/errors.ts";
 import { database } from "../db.ts";
-import { NAME_MAX, type TokenResponse } from "../schemas/token.ts";
+import { NAME_MAX, tokenResponse, type TokenResponse } from "../schemas/token.ts";
 
 // The token list, answered from SQL that writes the JSON itself (the same
 // bytes JSON.stringify(toTokenResponse(row)) would), so 10,000 tokens never
@@ -10,15 +10,29 @@ import { NAME_MAX, type TokenResponse } from "../schemas/token.ts";
 // application_tokens since (a trigger bumps it on every write, from any
 // process or the CLI), and no token has expired since (its status would flip).
 
-/** One token as JSON text, in toTokenResponse's field order; $1 is "now" for status. */
-const TOKEN_JSON = `'{"name":' || to_json(name)::text
-  || ',"hash":"' || hash
-  || '","validUntil":"' || to_char(valid_until AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-  || '","role":"' || role::text
-  || '","requestedBy":' || to_json(requested_by)::text
-  || ',"issueDate":"' || to_char(issue_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
-  || '","lastUsed":' || coalesce('"' || to_char(last_used AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') || '"', 'null')
-  || ',"status":"' || CASE WHEN valid_until > $1 THEN 'Valid' ELSE 'Invalid' END || '"}'`;
+/** A timestamptz column as the API writes instants (Date.prototype.toISOString's form). */
+const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+const quoted = (text: string) => `'"' || ${text} || '"'`;
+
+/** Each field of the token response schema as SQL that yields its JSON value; $1 is "now" for status. */
+const FIELD_JSON = {
+  name: `to_json(name)::text`,
+  hash: quoted("hash"),
+  validUntil: quoted(isoText("valid_until")),
+  role: quoted("role::text"),
+  requestedBy: `to_json(requested_by)::text`,
+  issueDate: quoted(isoText("issue_date")),
+  lastUsed: `coalesce(${quoted(isoText("last_used"))}, 'null')`,
+  status: `CASE WHEN valid_until > $1 THEN '"Valid"' ELSE '"Invalid"' END`,
+} satisfies Record<keyof TokenResponse, string>;
+
+/** One token as JSON text, field by field in the response schema's order (what JSON.stringify(toTokenResponse(row)) writes). */
+const TOKEN_JSON =
+  `'{' || ` +
+  Object.keys(tokenResponse.shape)
+    .map((field) => `'${JSON.stringify(field)}:' || ${FIELD_JSON[field as keyof TokenResponse]}`)
+    .join(` || ',' || `) +
+  ` || '}'`;
 
 const VERSION = `SELECT version::text FROM change_counters WHERE name = 'application_tokens'`;
 
@@ -153,7 +167,7 @@ export async function tokenPageResponse(
     where = `WHERE (issue_date, name) > ($3::timestamptz, $4)`;
   }
   const rows = await database().query<{ json: string; issueDate: string; name: string }>(
-    `SELECT ${TOKEN_JSON} AS json, to_char(issue_date AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "issueDate", name
+    `SELECT ${TOKEN_JSON} AS json, ${isoText("issue_date")} AS "issueDate", name
        FROM application_tokens ${where} ORDER BY issue_date, name LIMIT $2`,
     params,
   );

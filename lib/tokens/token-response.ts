@@ -1,6 +1,7 @@
-import type { TokenResponse } from "../schemas/token.ts";
-import type { Role } from "../auth/permissions.ts";
+import type { Prisma } from "../generated/prisma/client.ts";
+import { tokenResponse, type TokenResponse } from "../schemas/token.ts";
 
+/** The columns a token's answer is made of: the response schema's fields but status, which is computed. */
 export const TOKEN_COLUMNS = {
   name: true,
   hash: true,
@@ -9,28 +10,11 @@ export const TOKEN_COLUMNS = {
   requestedBy: true,
   issueDate: true,
   lastUsed: true,
-} as const;
+} as const satisfies Record<Exclude<keyof TokenResponse, "status">, true>;
 
-export interface TokenRow {
-  name: string;
-  hash: string;
-  validUntil: Date;
-  role: Role;
-  requestedBy: string;
-  issueDate: Date;
-  lastUsed: Date | null;
-}
+export type TokenRow = Prisma.ApplicationTokenGetPayload<{ select: typeof TOKEN_COLUMNS }>;
 
-/** The API's view of a stored token; nothing else of the row leaves. */
+/** The API's view of a stored token, parsed through its response schema: nothing else of the row leaves. */
 export function toTokenResponse(row: TokenRow, now = Date.now()): TokenResponse {
-  return {
-    name: row.name,
-    hash: row.hash,
-    validUntil: row.validUntil.toISOString(),
-    role: row.role,
-    requestedBy: row.requestedBy,
-    issueDate: row.issueDate.toISOString(),
-    lastUsed: row.lastUsed?.toISOString() ?? null,
-    status: row.validUntil.getTime() > now ? "Valid" : "Invalid",
-  };
+  return tokenResponse.parse({ ...row, status: row.validUntil.getTime() > now ? "Valid" : "Invalid" });
 }
