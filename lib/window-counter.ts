@@ -1,11 +1,18 @@
 // Counts events per key in fixed time windows, in memory and bounded in size.
-// Edge-safe. Used for the bad-token throttle and the login throttle.
+// Edge-safe. Used by the two throttles: bad tokens per address
+// (lib/auth/throttle.ts) and failed sign-ins (lib/users/login-throttle.ts).
 //
-// Kept hand-written for now: the login throttle needs "count before the
-// check, take back on success" in one synchronous step and the remaining
-// window for its message, and both throttles move to a store shared by all
-// instances (PostgreSQL) in the scale-out work, where a maintained limiter
-// with a PostgreSQL store (rate-limiter-flexible) replaces this file.
+// Hand-written on purpose, for now. rate-limiter-flexible's memory store
+// (the maintained limiter this project uses) does not fit these throttles as
+// they are: its Map has no size bound (one entry and one timer per key, so a
+// flood of distinct addresses grows it without limit, where this drops the
+// oldest half at maxKeys), it reads Date.now() (the tests drive these windows
+// with an injectable clock), and its promise API cannot make the login
+// throttle's "check three windows and count the attempt" one synchronous
+// step, which is what keeps 15 concurrent guesses to exactly 5 password
+// checks. Caches and log-once sets use lru-cache. When the throttles move to
+// a store shared by every instance (issue 17), rate-limiter-flexible's
+// PostgreSQL store replaces this file.
 
 export class WindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();

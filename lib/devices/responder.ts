@@ -1,13 +1,13 @@
 import "server-only";
 import { createHmac } from "node:crypto";
 import mqtt, { type IPublishPacket, type MqttClient } from "mqtt";
+import { LRUCache } from "lru-cache";
 import { keyRing } from "../tokens/keys.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
 import { responderClient, responderRole, responderSubscription, responseTopic } from "../mqtt/broker-model.ts";
 import { dynsec, logOncePerMinute, type Dynsec } from "../mqtt/dynsec.ts";
 import { clientCommands, roleCommands, type BrokerClient } from "../mqtt/reconcile.ts";
-import { WindowCounter } from "../window-counter.ts";
 import { issueDeviceToken } from "./devices.ts";
 
 // The device token responder: answers a device's (empty) request with
@@ -64,13 +64,16 @@ export class Responder {
    * them is answered 42,429 without a database query. The database's claim
    * stays the authority (other processes gave tokens this one does not know of).
    */
-  private readonly issued: WindowCounter;
+  private readonly issued: LRUCache<string, true>;
 
   constructor(
     private readonly instanceId: string,
     private readonly settings: Settings = env(),
   ) {
-    this.issued = new WindowCounter(Math.max(1, settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS * 1000));
+    this.issued = new LRUCache({
+      max: 100_000,
+      ttl: Math.max(1, settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS * 1000),
+    });
   }
 
   get state(): ResponderState {
@@ -176,12 +179,12 @@ export class Responder {
   private async answer(id: string, packet: IPublishPacket): Promise<void> {
     let line: string;
     try {
-      const known = this.settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS > 0 ? this.issued.remainingMs(id) : 0;
+      const known = this.settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS > 0 ? this.issued.getRemainingTTL(id) : 0;
       const result =
         known > 0
           ? ({ kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(known / 1000)) } as const)
           : await issueDeviceToken(id);
-      if (result.kind === "token") this.issued.add(id);
+      if (result.kind === "token") this.issued.set(id, true);
       if (result.kind === "token") {
         line = `71,${result.token}`;
         this.counts.answered++;

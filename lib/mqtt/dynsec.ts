@@ -1,10 +1,10 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import mqtt, { type MqttClient } from "mqtt";
 import { ApiError } from "../api/errors.ts";
 import type { Env } from "../env.ts";
 import { log } from "../log.ts";
-import { WindowCounter } from "../window-counter.ts";
 
 // Tessera's connection to Mosquitto's dynamic security plugin: commands are
 // published to $CONTROL/dynamic-security/v1 and answered on .../response,
@@ -60,10 +60,10 @@ type Settings = Pick<
 >;
 
 /** Logs a line at most once a minute per key (a broker outage or a device's flood must not flood the log); bounded like every throttle. */
-const logged = new WindowCounter(60_000, 10_000);
+const logged = new LRUCache<string, true>({ max: 10_000, ttl: 60_000 });
 export function logOncePerMinute(key: string, message: string, detail?: unknown): void {
-  if (logged.count(key) > 0) return;
-  logged.add(key);
+  if (logged.has(key)) return;
+  logged.set(key, true);
   log.warn(message, detail);
 }
 
