@@ -1,11 +1,12 @@
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { freshPostgresDatabase } from "../../tests/helpers/database.ts";
 import { nextServerPid, startServer, tempDataDir } from "../../tests/helpers/server.ts";
 import { signIn } from "../../tests/helpers/session.ts";
+import { cpuMs, load, procStatus, type Result } from "./measure.ts";
 
 /**
  * npm run bench: the token path under load. Production build, started the way
@@ -29,58 +30,8 @@ const SEED = Number(process.env.BENCH_TOKENS ?? 10_000);
 const ONLY = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
 const ADMIN_PASSWORD = "bench-admin-password";
 
-interface Result {
-  rps: number;
-  p50: number;
-  p99: number;
-  requests: number;
-  errors: number;
-  statuses: Record<string, number>;
-  /** req/s of every round (the result is the median round). */
-  roundsRps?: number[];
-  /** Server CPU time (user + system) per request, in ms: steadier than req/s on a shared machine. */
-  cpuMsPerRequest?: number;
-  /** The load generator's CPU time per request, in ms. */
-  loadCpuMsPerRequest?: number;
-}
-
-/** The server process's CPU time so far, in ms (/proc/<pid>/stat utime + stime). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks, 100 per second on Linux
-}
-
 function log(line: string) {
   console.error(`[bench] ${line}`);
-}
-
-function procStatus(pid: number, field: string): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-  return match ? Number(match[1]) * 1024 : NaN;
-}
-
-function load(
-  url: string,
-  requests: unknown[],
-  expect: number[],
-  timing = { seconds: SECONDS, warmupSeconds: WARMUP },
-): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["scripts/bench/load.mjs", JSON.stringify({ url, connections: CONNECTIONS, ...timing, requests, expect })],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
-    let out = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.on("exit", (code) =>
-      code === 0
-        ? resolve(JSON.parse(out.trim().split("\n").pop()!))
-        : reject(new Error(`load generator exited ${code}`)),
-    );
-  });
 }
 
 async function main() {
@@ -198,7 +149,7 @@ async function main() {
     log(`warm-up: every scenario twice for ${warmupEach} s`);
     for (let round = 0; round < 2; round++) {
       for (const [, , requests, expect] of selected)
-        await load(server.url, requests, expect, { seconds: warmupEach, warmupSeconds: 0 });
+        await load(server.url, requests, expect, { seconds: warmupEach, warmupSeconds: 0, connections: CONNECTIONS });
     }
     rssAfterWarmup = procStatus(serverPid, "VmRSS");
     // Rounds: A B C ... then A B C ... again; each scenario's result is its
@@ -209,7 +160,11 @@ async function main() {
       for (const [id, label, requests, expect] of selected) {
         log(`round ${round}/${ROUNDS}, scenario ${id}: ${label}`);
         const cpuBefore = cpuMs(serverPid);
-        const result = await load(server.url, requests, expect);
+        const result = await load(server.url, requests, expect, {
+          seconds: SECONDS,
+          warmupSeconds: WARMUP,
+          connections: CONNECTIONS,
+        });
         // The load process's own warm-up runs inside this window too, so CPU is divided by all requests it made.
         result.cpuMsPerRequest = (cpuMs(serverPid) - cpuBefore) / (result.requests * (1 + WARMUP / SECONDS));
         (rounds[id] ??= []).push(result);
