@@ -34,6 +34,16 @@ function counted(client: TesseraPrisma): TesseraPrisma {
   }) as unknown as TesseraPrisma;
 }
 
+type Query = <Row extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<Row[]>;
+
+/** A driver's query, counted like Prisma's (GET /api/metrics). */
+function countedQuery(run: (sql: string, params?: unknown[]) => Promise<unknown[]>): Query {
+  return async <Row extends Record<string, unknown>>(sql: string, params?: unknown[]) => {
+    metrics.dbQueries++;
+    return (await run(sql, params)) as Row[];
+  };
+}
+
 export interface Database {
   engine: Env["engine"];
   prisma: TesseraPrisma;
@@ -42,7 +52,7 @@ export interface Database {
    * every request's path (revocation, the session's account, the token list):
    * Prisma's query engine costs several times the query itself there.
    */
-  query<Row extends Record<string, unknown>>(sql: string, params?: unknown[]): Promise<Row[]>;
+  query: Query;
   /** Runs fn on one raw connection (migrations, schema checks). */
   withRunner<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -75,10 +85,7 @@ export function openDatabase(current: Env): Database {
     return {
       engine: "postgres",
       prisma,
-      async query<Row extends Record<string, unknown>>(sql: string, params?: unknown[]) {
-        metrics.dbQueries++;
-        return (await pool.query<Row>(sql, params)).rows;
-      },
+      query: countedQuery(async (sql, params) => (await pool.query(sql, params)).rows),
       async withRunner(fn) {
         const client = await pool.connect();
         try {
@@ -100,10 +107,7 @@ export function openDatabase(current: Env): Database {
   return {
     engine: "pglite",
     prisma,
-    async query<Row extends Record<string, unknown>>(sql: string, params?: unknown[]) {
-      metrics.dbQueries++;
-      return (await pglite.query<Row>(sql, params)).rows;
-    },
+    query: countedQuery(async (sql, params) => (await pglite.query(sql, params)).rows),
     withRunner: (fn) => fn(pgliteRunner(pglite)),
     async close() {
       await prisma.$disconnect();

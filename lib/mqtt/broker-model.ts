@@ -145,9 +145,9 @@ export function responderClient(instanceId: string): ClientSpec {
  * with its password). Use them through createOnBroker (lib/mqtt/create-on-broker.ts),
  * which tells a reconcile that got there first from a foreign client.
  */
-export function createCommands(role: RoleSpec, client: ClientSpec, password: string) {
+/** The commands that create a client as specified (disabled, if so). */
+export function createClientCommands(client: ClientSpec, password: string) {
   return [
-    { command: "createRole", ...role },
     {
       command: "createClient",
       username: client.username,
@@ -158,6 +158,10 @@ export function createCommands(role: RoleSpec, client: ClientSpec, password: str
     },
     ...(client.disabled ? [{ command: "disableClient", username: client.username }] : []),
   ];
+}
+
+export function createCommands(role: RoleSpec, client: ClientSpec, password: string) {
+  return [{ command: "createRole", ...role }, ...createClientCommands(client, password)];
 }
 
 export const deleteCommands = (client: ClientSpec) => [

@@ -5,6 +5,7 @@ import { log } from "../log.ts";
 import {
   type Acl,
   type ClientSpec,
+  createClientCommands,
   credentialClient,
   credentialRole,
   deviceClient,
@@ -97,17 +98,7 @@ export function clientCommands(
 ): DynsecCommand[] | "unrestorable" {
   if (!have) {
     if (!password) return "unrestorable";
-    return [
-      {
-        command: "createClient",
-        username: want.username,
-        clientid: want.clientid,
-        password,
-        textname: want.textname,
-        roles: [{ rolename: want.rolename, priority: 0 }],
-      },
-      ...(want.disabled ? [{ command: "disableClient", username: want.username }] : []),
-    ];
+    return createClientCommands(want, password);
   }
   const commands: DynsecCommand[] = [];
   const roles = (have.roles ?? []).map((role) => role.rolename);

@@ -1,4 +1,5 @@
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { closeDatabase, database } from "../../lib/db.ts";
 import { migrate, type MigrateResult } from "../../lib/db/migrate.ts";
 import { acquireDataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
@@ -38,4 +39,20 @@ export async function withDatabase<T>(
   } finally {
     lock?.release();
   }
+}
+
+/** `<resource> list [--json]`: the rows as JSON with --json, else a sentence when there are none, else print(rows). */
+export async function listCommand<T>(
+  purpose: string,
+  args: string[],
+  load: () => Promise<T[]>,
+  none: string,
+  print: (rows: T[]) => void,
+): Promise<number> {
+  const { values } = parseArgs({ args, options: { json: { type: "boolean" } } });
+  const { value } = await withDatabase(purpose, load);
+  if (values.json) console.log(JSON.stringify(value, null, 2));
+  else if (value.length === 0) console.log(none);
+  else print(value);
+  return 0;
 }

@@ -8,7 +8,7 @@ import { env } from "../../lib/env.ts";
 import { dynsec } from "../../lib/mqtt/dynsec.ts";
 import { startMqttService } from "../../lib/mqtt/service.ts";
 import { DEVICE_ID } from "../../lib/schemas/device.ts";
-import { withDatabase } from "./database.ts";
+import { listCommand, withDatabase } from "./database.ts";
 
 export const DEVICES_USAGE = `  devices add ID [--role ROLE] [--json]
              register a device for tokens over MQTT; prints its MQTT password (once)
@@ -59,14 +59,10 @@ export async function devicesCommand(args: string[]): Promise<number> {
       return 0;
     }
     if (sub === "list") {
-      const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
-      const { value } = await withDatabase("tessera devices list", () => listDevices());
-      if (values.json) console.log(JSON.stringify(value, null, 2));
-      else if (value.length === 0) console.log("No devices.");
-      else
-        for (const device of value)
+      return listCommand("tessera devices list", rest, listDevices, "No devices.", (devices) => {
+        for (const device of devices)
           console.log(`${device.id}  ${device.role}  last token ${device.last_token_at ?? "never"}`);
-      return 0;
+      });
     }
     if (sub === "remove") {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });

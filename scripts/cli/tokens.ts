@@ -7,7 +7,7 @@ import { createToken } from "../../lib/tokens/create-token.ts";
 import { assertTokenHash } from "../../lib/tokens/get-token-or-throw.ts";
 import { listTokens } from "../../lib/tokens/list-tokens.ts";
 import { revokeToken } from "../../lib/tokens/revoke-token.ts";
-import { withDatabase } from "./database.ts";
+import { listCommand, withDatabase } from "./database.ts";
 
 export const TOKENS_USAGE = `  tokens create --name NAME --role ROLE --valid-until ISO [--json]
              sign a new application token and print it (once); --json prints what POST /api/tokens answers
@@ -50,12 +50,8 @@ export async function tokensCommand(args: string[]): Promise<number> {
       return 0;
     }
     if (sub === "list") {
-      const { values } = parseArgs({ args: rest, options: { json: { type: "boolean" } } });
-      const { value } = await withDatabase("tessera tokens list", () => listTokens());
-      if (values.json) console.log(JSON.stringify(value, null, 2));
-      else if (value.length === 0) console.log("No application tokens.");
-      else {
-        const rows = value.map((t) => [
+      return listCommand("tessera tokens list", rest, listTokens, "No application tokens.", (tokens) => {
+        const rows = tokens.map((t) => [
           t.name,
           t.role,
           t.status,
@@ -73,8 +69,7 @@ export async function tokensCommand(args: string[]): Promise<number> {
               .join("  ")
               .trimEnd(),
           );
-      }
-      return 0;
+      });
     }
     if (sub === "revoke") {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
