@@ -25,6 +25,17 @@ export class ApiError extends Error {
 
 export const NO_STORE = { "Cache-Control": "no-store" };
 
+/**
+ * The request field an error is about ("name", "validUntil", "acl.0.topic"), for forms that put the sentence next to
+ * that field. A header, so that the body stays the seed's plain sentence and no form has to read the sentence's words.
+ */
+export const ERROR_FIELD_HEADER = "X-Error-Field";
+
+/** An ApiError about one field of the request (see ERROR_FIELD_HEADER). */
+export function fieldError(code: ErrorCode, field: string, message: string): ApiError {
+  return new ApiError(code, message, { [ERROR_FIELD_HEADER]: field });
+}
+
 export function textResponse(status: number, body: string, headers: Record<string, string> = {}): Response {
   return new Response(body, {
     status,

@@ -3,7 +3,7 @@ import type { NextRequest } from "next/server";
 import { ZodError, type z } from "zod";
 import { negotiateVersion } from "../api/api-version.ts";
 import { MESSAGES } from "../api/error-codes.ts";
-import { ApiError, errorResponse, jsonResponse } from "../api/errors.ts";
+import { ApiError, ERROR_FIELD_HEADER, errorResponse, jsonResponse } from "../api/errors.ts";
 import { readJsonBody } from "../api/read-body.ts";
 import { isDatabaseUnavailable, prismaCode } from "../db/errors.ts";
 import { env } from "../env.ts";
@@ -123,7 +123,9 @@ function toErrorResponse(error: unknown, req: NextRequest): Response {
     if (AUTH_FAILURES.has(error.code)) metrics.authFailures++;
     return errorResponse(error);
   }
-  if (error instanceof ZodError) return errorResponse(new ApiError("bad_request", describeZodError(error)));
+  if (error instanceof ZodError) {
+    return errorResponse(new ApiError("bad_request", describeZodError(error), zodErrorField(error)));
+  }
   if (isDatabaseUnavailable(error)) {
     log.warn(`database unavailable during ${req.method} ${req.nextUrl.pathname}`, (error as Error)?.message);
     return errorResponse(new ApiError("unavailable", MESSAGES.unavailable, { "Retry-After": "5" }));
@@ -134,6 +136,20 @@ function toErrorResponse(error: unknown, req: NextRequest): Response {
   if (code === "P2025") return errorResponse(new ApiError("not_found", "Not found"));
   log.error(`unhandled error in ${req.method} ${req.nextUrl.pathname}`, error);
   return errorResponse(new ApiError("internal", MESSAGES.internal));
+}
+
+/**
+ * The field of that first problem as a header (lib/api/errors.ts, ERROR_FIELD_HEADER), when the problem is in one
+ * field: its path, joined with dots. Only plain ASCII names: a path can hold the request's own keys, and a header
+ * value cannot hold just anything.
+ */
+export function zodErrorField(error: ZodError): Record<string, string> {
+  const issue = error.issues[0]!;
+  const path = issue.path.map(String);
+  if (issue.code === "unrecognized_keys" || path.length === 0 || !path.every((part) => /^[\w-]{1,64}$/.test(part))) {
+    return {};
+  }
+  return { [ERROR_FIELD_HEADER]: path.join(".") };
 }
 
 /** One sentence for the first problem zod found, e.g. "name must be at most 30 characters". */

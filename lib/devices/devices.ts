@@ -1,6 +1,6 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
-import { ApiError } from "../api/errors.ts";
+import { ApiError, fieldError } from "../api/errors.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
@@ -60,7 +60,8 @@ export async function registerDevice(requestedBy: string, input: RegisterDeviceI
       data: { id: input.id, role, requestedBy, passwordKid: kid, passwordNonce: nonce },
     });
   } catch (error) {
-    if (prismaCode(error) === "P2002") throw new ApiError("conflict", "A device with this id is already registered");
+    if (prismaCode(error) === "P2002")
+      throw fieldError("conflict", "id", "A device with this id is already registered");
     throw error;
   }
   try {

@@ -1,6 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { ApiError } from "../api/errors.ts";
+import { fieldError, type ApiError } from "../api/errors.ts";
 import { signAppToken } from "./app-token.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
@@ -38,10 +38,11 @@ export async function createToken(
   // JWT exp has second precision; validUntil is stored as exactly that instant.
   const exp = Math.floor(input.validUntil.getTime() / 1000);
   const validUntil = new Date(exp * 1000);
-  if (validUntil.getTime() <= now.getTime()) throw new ApiError("bad_request", "validUntil must be in the future");
+  if (validUntil.getTime() <= now.getTime())
+    throw fieldError("bad_request", "validUntil", "validUntil must be in the future");
   const maxDays = settings.TESSERA_TOKEN_MAX_DAYS;
   if (!device && validUntil.getTime() > now.getTime() + maxDays * 86_400_000) {
-    throw new ApiError("bad_request", `validUntil must be at most ${maxDays} days from now`);
+    throw fieldError("bad_request", "validUntil", `validUntil must be at most ${maxDays} days from now`);
   }
 
   const jti = randomUUID();
@@ -78,9 +79,11 @@ async function nameConflict(name: string, skeleton: string): Promise<ApiError> {
     where: { OR: [{ name }, { nameSkeleton: skeleton }] },
     select: { name: true },
   });
-  if (!existing || existing.name === name) return new ApiError("conflict", "Token with the same name already exists");
-  return new ApiError(
+  if (!existing || existing.name === name)
+    return fieldError("conflict", "name", "Token with the same name already exists");
+  return fieldError(
     "conflict",
+    "name",
     `Token name looks like the existing token ${JSON.stringify(existing.name)}; choose another name`,
   );
 }
