@@ -4,6 +4,7 @@ import { badPathEncoding } from "@/lib/api/path-params.ts";
 import { checkApiRequest } from "@/lib/auth/check-request.ts";
 import { contentSecurityPolicy } from "@/lib/auth/csp.ts";
 import { PUBLIC_API_PATHS } from "@/lib/auth/permissions.ts";
+import { PAGE_PATH_HEADER } from "@/lib/auth/safe-redirect.ts";
 import { readSession } from "@/lib/auth/session-token.ts";
 import { env } from "@/lib/env.ts";
 
@@ -51,11 +52,18 @@ function isConsolePage(pathname: string): boolean {
   return /^\/(tokens|account)(\/|$)/.test(pathname);
 }
 
-/** Next.js reads the nonce from the request's Content-Security-Policy header and puts it on its own scripts. */
+/**
+ * Next.js reads the nonce from the request's Content-Security-Policy header and puts it on its own scripts. The page
+ * asked for goes along too: a page whose session turns out to have ended sends the browser to sign in and back to it
+ * (lib/auth/require-permission.ts), and a page cannot know its own path otherwise.
+ */
 function withContentSecurityPolicy(request: NextRequest): NextResponse {
   const { header } = contentSecurityPolicy(process.env.NODE_ENV === "development");
   const headers = new Headers(request.headers);
   headers.set("content-security-policy", header);
+  const page = request.nextUrl.clone();
+  page.searchParams.delete("_rsc"); // the router's cache key on client-side navigations, not part of the page
+  headers.set(PAGE_PATH_HEADER, `${page.pathname}${page.search}`);
   const response = NextResponse.next({ request: { headers } });
   response.headers.set("Content-Security-Policy", header);
   return response;

@@ -1,14 +1,15 @@
 import Link from "next/link";
-import { redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { can } from "@/lib/auth/permissions.ts";
-import { currentSessionUser } from "@/lib/auth/current-session.ts";
+import { requireUser } from "@/lib/auth/require-permission.ts";
 import { SignOutButton } from "./_components/sign-out-button.tsx";
+import { VIEWS } from "./_components/views.ts";
 
-// The signed-in console: header with the user, role and sign-out; the menu shows only what the role may use.
+// The signed-in console: header with the user, role and sign-out; the menu shows only what the role may use (the
+// first of the Tokens views it may use, whose tabs lead to the others).
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
-  const user = await currentSessionUser();
-  if (!user) redirect("/login");
+  const user = await requireUser();
+  const tokens = Object.values(VIEWS).find((view) => can(user.role, view.permission));
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -18,16 +19,12 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
               Tessera
             </Link>
             <nav aria-label="Main" className="flex gap-1 text-sm">
-              {can(user.role, "tokens:manage") ? (
-                <Link href="/tokens" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
-                  App Tokens
-                </Link>
-              ) : can(user.role, "mqtt:credentials") ? (
+              {tokens ? (
                 <Link
-                  href="/tokens/mqtt"
+                  href={tokens.href}
                   className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100"
                 >
-                  MQTT credentials
+                  {tokens.label}
                 </Link>
               ) : null}
               <Link href="/account" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">

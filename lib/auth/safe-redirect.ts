@@ -8,6 +8,9 @@
 
 const PROBE = "http://tessera.invalid";
 
+/** The request header in which the middleware names the console page asked for (path and query), for the sign-in redirect. */
+export const PAGE_PATH_HEADER = "x-tessera-page";
+
 /** A same-site path ("/tokens?x=1"), or fallback when value is anything else. */
 export function safeCallbackPath(value: unknown, fallback = "/tokens"): string {
   if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//")) return fallback;

@@ -1,6 +1,5 @@
-import { redirect } from "next/navigation";
 import { can, PERMISSIONS, type Permission } from "@/lib/auth/permissions.ts";
-import { currentSessionUser } from "@/lib/auth/current-session.ts";
+import { requirePermission } from "@/lib/auth/require-permission.ts";
 import { SignOutEverywhere } from "./_components/sign-out-everywhere.tsx";
 
 export const metadata = { title: "Account · Tessera" };
@@ -15,8 +14,7 @@ const DESCRIPTIONS: Record<Permission, string> = {
 
 // GET /account - who am I and what may I do (any signed-in user)
 export default async function AccountPage() {
-  const user = await currentSessionUser();
-  if (!user) redirect("/login"); // the session ended (the layout redirects too; both render at once)
+  const user = await requirePermission("me:read"); // the layout guards too, but both render at once
   return (
     <section aria-labelledby="account-heading" className="max-w-xl">
       <h1 id="account-heading" className="text-2xl font-semibold tracking-tight">

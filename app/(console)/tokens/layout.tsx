@@ -1,15 +1,15 @@
 import type { ReactNode } from "react";
 import { can } from "@/lib/auth/permissions.ts";
-import { currentSessionUser } from "@/lib/auth/current-session.ts";
+import { requireUser } from "@/lib/auth/require-permission.ts";
+import { VIEWS } from "../_components/views.ts";
 import { TokenTabs } from "./_components/token-tabs.tsx";
 
+// The Tokens views' tabs, each shown only to roles that may use it; each view guards itself (its own layout).
 export default async function TokensLayout({ children }: { children: ReactNode }) {
-  const user = await currentSessionUser();
-  const tabs = [
-    ...(user && can(user.role, "tokens:manage") ? [{ href: "/tokens", label: "App Tokens" }] : []),
-    ...(user && can(user.role, "mqtt:credentials") ? [{ href: "/tokens/mqtt", label: "MQTT credentials" }] : []),
-    ...(user && can(user.role, "devices:manage") ? [{ href: "/tokens/devices", label: "Devices" }] : []),
-  ];
+  const user = await requireUser();
+  const tabs = Object.values(VIEWS)
+    .filter((view) => can(user.role, view.permission))
+    .map(({ href, label }) => ({ href, label }));
   return (
     <>
       <TokenTabs tabs={tabs} />

@@ -5,7 +5,7 @@ import { Button } from "@/components/ui/button.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
 import { createTokenSchema, NAME_MAX, type CreatedTokenResponse, type TokenResponse } from "@/lib/schemas/token.ts";
-import { callApi } from "./api.ts";
+import { callApi } from "../../_components/api.ts";
 
 const PRESETS = [7, 30, 90];
 

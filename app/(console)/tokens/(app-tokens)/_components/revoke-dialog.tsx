@@ -3,7 +3,7 @@
 import { useState } from "react";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import type { TokenResponse } from "@/lib/schemas/token.ts";
-import { callApi } from "./api.ts";
+import { callApi } from "../../_components/api.ts";
 
 export function RevokeDialog({
   token,

@@ -1,0 +1,6 @@
+import { LoadingList } from "@/components/ui/loading-list.tsx";
+
+// While the page reads the list; only shown to a caller the layout has let through.
+export default function MqttCredentialsLoading() {
+  return <LoadingList label="Loading MQTT credentials…" />;
+}
