@@ -33,6 +33,13 @@ test("register a device in the Devices tab, it gets a token over MQTT, remove it
   await dialog.getByRole("button", { name: "Done" }).click();
   await expect(page.locator(`[data-testid="device-row"][data-id="${id}"]`)).toContainText(`tessera/${id}/s/uat`);
   await expect(emptyRow).toHaveCount(0);
+  // The same id again: the 409 is about the id (X-Error-Field), so the id field is the one marked.
+  await page.getByLabel("Device id").fill(id);
+  await page.getByRole("button", { name: "Register device" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: "already" })).toHaveText(
+    "A device with this id is already registered",
+  );
+  await expect(page.getByLabel("Device id")).toHaveAttribute("aria-invalid", "true");
 
   // The device asks for a token over MQTT with Debian's mosquitto_rr.
   const { stdout } = await run("mosquitto_rr", [

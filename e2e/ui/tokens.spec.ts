@@ -96,3 +96,32 @@ test("sorting by name, and the session cookie is HttpOnly and SameSite=Lax", asy
   expect(session!.httpOnly).toBe(true);
   expect(session!.sameSite).toBe("Lax");
 });
+
+test("the server's refusal is shown on the field it is about, also where its sentence does not name the field", async ({
+  page,
+}) => {
+  const name = uniqueName("rt-admin");
+  const created = await page.request.post("/api/tokens", {
+    headers: { Origin: E2E.baseURL },
+    data: { name, role: "viewer", validUntil: new Date(Date.now() + 86_400_000).toISOString() },
+  });
+  expect(created.status()).toBe(200);
+  await page.goto("/tokens");
+  await page.getByRole("button", { name: "New Token" }).click();
+  const dialog = page.getByRole("dialog", { name: "New Token" });
+  const nameField = dialog.getByLabel("Token Name");
+  // A Cyrillic "а" in place of the Latin "a": the 409 says "Token name looks like ...".
+  await nameField.fill(name.replace("a", "\u0430"));
+  await dialog.getByRole("button", { name: "Create" }).click();
+  const sentence = `Token name looks like the existing token ${JSON.stringify(name)}; choose another name`;
+  await expect(nameField).toHaveAttribute("aria-invalid", "true");
+  await expect(nameField).toHaveAccessibleDescription(sentence);
+  await expect(dialog.getByRole("alert")).toHaveCount(0);
+
+  await nameField.fill(uniqueName("past"));
+  await dialog.getByLabel("Valid Until").fill("2020-01-01T00:00");
+  await dialog.getByRole("button", { name: "Create" }).click();
+  await expect(dialog.getByLabel("Valid Until")).toHaveAttribute("aria-invalid", "true");
+  await expect(dialog.getByLabel("Valid Until")).toHaveAccessibleDescription(/validUntil must be in the future$/);
+  await expect(nameField).toHaveAttribute("aria-invalid", "false");
+});

@@ -4,8 +4,9 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
+import { describedBy, FieldError } from "@/components/ui/field-error.tsx";
 import { createTokenSchema, NAME_MAX, type CreatedTokenResponse, type TokenResponse } from "@/lib/schemas/token.ts";
-import { callApi } from "../../_components/api.ts";
+import { callApi, errorsByField, type FieldErrors } from "../../_components/api.ts";
 
 const PRESETS = [7, 30, 90];
 
@@ -17,7 +18,9 @@ function localInputValue(days: number): string {
   return new Date(date.getTime() - offset).toISOString().slice(0, 16);
 }
 
-type Errors = Partial<Record<"name" | "role" | "validUntil" | "form", string>>;
+// The fields a sentence can be shown next to; one about anything else (the role is picked from a list) is the form's.
+const FIELDS = ["name", "validUntil"] as const;
+type Errors = FieldErrors<(typeof FIELDS)[number]>;
 
 export function NewTokenDialog({
   open,
@@ -53,19 +56,20 @@ export function NewTokenDialog({
     const instant = validUntil ? new Date(validUntil).toISOString() : "";
     const parsed = createTokenSchema.safeParse({ name, role, validUntil: instant });
     if (!parsed.success) {
-      const next: Errors = {};
-      for (const issue of parsed.error.issues) next[(issue.path[0] as keyof Errors) ?? "form"] ??= issue.message;
-      setErrors(next);
-      return;
+      return setErrors(
+        errorsByField(
+          FIELDS,
+          parsed.error.issues.map(({ path, message }) => ({ field: path[0], message })),
+        ),
+      );
     }
     setErrors({});
     setPending(true);
     const result = await callApi<CreatedTokenResponse>("POST", "/api/tokens", { name, role, validUntil: instant });
     setPending(false);
+    // The server says which field its refusal is about (X-Error-Field); its sentence is shown as it is.
     if (result.ok) setCreated(result.data);
-    else if (/^name|same name/i.test(result.message)) setErrors({ name: result.message });
-    else if (/^validUntil/.test(result.message)) setErrors({ validUntil: result.message });
-    else setErrors({ form: result.message });
+    else setErrors(errorsByField(FIELDS, [result]));
   }
 
   const field =
@@ -114,14 +118,10 @@ export function NewTokenDialog({
               required
               autoFocus
               aria-invalid={!!errors.name}
-              aria-describedby={errors.name ? "token-name-error" : undefined}
+              aria-describedby={describedBy(undefined, "token-name-error", errors.name)}
               className={field}
             />
-            {errors.name ? (
-              <p id="token-name-error" className="mt-1 text-sm text-red-700">
-                {errors.name}
-              </p>
-            ) : null}
+            <FieldError id="token-name-error" message={errors.name} />
           </div>
           <div>
             <label htmlFor="token-role" className="text-sm font-medium text-slate-700">
@@ -146,7 +146,7 @@ export function NewTokenDialog({
               onChange={(event) => setValidUntil(event.target.value)}
               required
               aria-invalid={!!errors.validUntil}
-              aria-describedby={`token-valid-until-hint${errors.validUntil ? " token-valid-until-error" : ""}`}
+              aria-describedby={describedBy("token-valid-until-hint", "token-valid-until-error", errors.validUntil)}
               className={field}
             />
             <div className="mt-2 flex flex-wrap gap-2" role="group" aria-label="Validity presets">
@@ -164,11 +164,7 @@ export function NewTokenDialog({
             <p id="token-valid-until-hint" className="mt-1 text-xs text-slate-500">
               Your local time. At most {maxDays} days from now.
             </p>
-            {errors.validUntil ? (
-              <p id="token-valid-until-error" className="mt-1 text-sm text-red-700">
-                {errors.validUntil}
-              </p>
-            ) : null}
+            <FieldError id="token-valid-until-error" message={errors.validUntil} />
           </div>
           <div className="flex justify-end gap-2 pt-2">
             <Button variant="secondary" onClick={close}>

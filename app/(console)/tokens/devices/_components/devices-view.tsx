@@ -8,7 +8,10 @@ import { Dialog } from "@/components/ui/dialog.tsx";
 import { ListTable } from "@/components/ui/list-table.tsx";
 import { LocalTime } from "@/components/ui/local-time.tsx";
 import { registerDeviceSchema, type DeviceResponse, type RegisteredDevice } from "@/lib/schemas/device.ts";
-import { callApi } from "../../_components/api.ts";
+import { callApi, errorsByField, type FieldErrors } from "../../_components/api.ts";
+
+// The one field a refusal can be about: the role is picked from the roles there are.
+const FIELDS = ["id"] as const;
 
 export function DevicesView({
   initial,
@@ -22,21 +25,28 @@ export function DevicesView({
   const [devices, setDevices] = useState(initial);
   const [id, setId] = useState("");
   const [role, setRole] = useState(defaultRole);
-  const [error, setError] = useState<string>();
+  const [errors, setErrors] = useState<FieldErrors<(typeof FIELDS)[number]>>({});
   const [pending, setPending] = useState(false);
   const [registered, setRegistered] = useState<RegisteredDevice | null>(null);
   const [removing, setRemoving] = useState<DeviceResponse | null>(null);
   const [removeError, setRemoveError] = useState<string>();
 
+  // One sentence at a time, under the form; the field it is about (if any) is marked invalid and points at it.
+  const [error] = Object.values(errors);
+
+  // Register: the schema the API uses first, then the API; its refusal names the field (X-Error-Field).
   async function register(event: React.FormEvent) {
     event.preventDefault();
     const parsed = registerDeviceSchema.safeParse({ id, role });
-    if (!parsed.success) return setError(parsed.error.issues[0]!.message);
+    if (!parsed.success) {
+      const [issue] = parsed.error.issues;
+      return setErrors(errorsByField(FIELDS, [{ field: issue!.path[0], message: issue!.message }]));
+    }
     setPending(true);
     const result = await callApi<RegisteredDevice>("POST", "/api/devices", parsed.data);
     setPending(false);
-    if (!result.ok) return setError(result.message);
-    setError(undefined);
+    if (!result.ok) return setErrors(errorsByField(FIELDS, [result]));
+    setErrors({});
     setId("");
     setRegistered(result.data);
     const { mqtt: _secret, ...row } = result.data;
@@ -67,8 +77,8 @@ export function DevicesView({
           <input
             value={id}
             onChange={(event) => setId(event.target.value)}
-            aria-invalid={error ? true : undefined}
-            aria-describedby={error ? "device-error" : undefined}
+            aria-invalid={errors.id ? true : undefined}
+            aria-describedby={errors.id ? "device-error" : undefined}
             className="mt-1 block w-64 rounded-md border border-slate-300 px-3 py-2 text-sm"
           />
         </label>
