@@ -62,3 +62,8 @@ export function LocalTime({ value, relative = false }: { value: string; relative
     </time>
   );
 }
+
+/** How long ago something last happened ("3 minutes ago"), or a grey "never" when it has not yet. */
+export function LastTime({ value }: { value: string | null }) {
+  return value ? <LocalTime value={value} relative /> : <span className="text-slate-400">never</span>;
+}

@@ -2,9 +2,11 @@
 
 import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import type { TokenResponse } from "@/lib/schemas/token.ts";
+import { callApi } from "../../_components/api.ts";
+import { useConfirmAction } from "../../_components/use-confirm-action.ts";
 import { NewTokenDialog } from "./new-token-dialog.tsx";
-import { RevokeDialog } from "./revoke-dialog.tsx";
 import { TokenTable } from "./token-table.tsx";
 
 export function TokensView({
@@ -18,7 +20,11 @@ export function TokensView({
 }) {
   const [tokens, setTokens] = useState(initialTokens);
   const [creating, setCreating] = useState(false);
-  const [revoking, setRevoking] = useState<TokenResponse | null>(null);
+  // DELETE answers with the tokens that remain.
+  const revoke = useConfirmAction(
+    (token: TokenResponse) => callApi<TokenResponse[]>("DELETE", `/api/tokens/${token.hash}`),
+    (_token, remaining) => setTokens(remaining),
+  );
 
   return (
     <section aria-labelledby="tokens-heading">
@@ -36,7 +42,7 @@ export function TokensView({
         </Button>
       </div>
       <div className="mt-6">
-        <TokenTable tokens={tokens} onRevoke={setRevoking} />
+        <TokenTable tokens={tokens} onRevoke={revoke.ask} />
       </div>
       <NewTokenDialog
         open={creating}
@@ -47,13 +53,10 @@ export function TokensView({
           if (created) setTokens((current) => [...current.filter((t) => t.hash !== created.hash), created]);
         }}
       />
-      <RevokeDialog
-        token={revoking}
-        onClose={(remaining) => {
-          setRevoking(null);
-          if (remaining) setTokens(remaining);
-        }}
-      />
+      <ConfirmDialog {...revoke.dialog} title="Revoke token" action="Revoke" pendingAction="Revoking…">
+        Revoke <strong className="font-semibold text-slate-900">{revoke.target?.name}</strong>? Applications using it
+        are refused from their next request. This cannot be undone.
+      </ConfirmDialog>
     </section>
   );
 }

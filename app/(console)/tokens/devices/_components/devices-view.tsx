@@ -5,13 +5,27 @@ import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
-import { ListTable } from "@/components/ui/list-table.tsx";
-import { LocalTime } from "@/components/ui/local-time.tsx";
+import { ListTable, type ListSpec } from "@/components/ui/list-table.tsx";
+import { LastTime } from "@/components/ui/local-time.tsx";
 import { registerDeviceSchema, type DeviceResponse, type RegisteredDevice } from "@/lib/schemas/device.ts";
 import { callApi, errorsByField, type FieldErrors } from "../../_components/api.ts";
+import { useConfirmAction } from "../../_components/use-confirm-action.ts";
 
 // The one field a refusal can be about: the role is picked from the roles there are.
 const FIELDS = ["id"] as const;
+
+const LIST: ListSpec<DeviceResponse> = {
+  caption: "Devices",
+  columns: [
+    { heading: "Device", cell: (device) => device.id, className: "font-medium text-slate-900" },
+    { heading: "Role", cell: (device) => device.role },
+    { heading: "Request topic", cell: (device) => device.request_topic, className: "font-mono text-xs" },
+    { heading: "Last token", cell: (device) => <LastTime value={device.last_token_at} /> },
+  ],
+  rowKey: (device) => device.id,
+  rowAttributes: (device) => ({ "data-testid": "device-row", "data-id": device.id }),
+  empty: "No devices yet.",
+};
 
 export function DevicesView({
   initial,
@@ -28,9 +42,11 @@ export function DevicesView({
   const [errors, setErrors] = useState<FieldErrors<(typeof FIELDS)[number]>>({});
   const [pending, setPending] = useState(false);
   const [registered, setRegistered] = useState<RegisteredDevice | null>(null);
-  const [removing, setRemoving] = useState<DeviceResponse | null>(null);
-  const [removeError, setRemoveError] = useState<string>();
-
+  const remove = useConfirmAction(
+    (device: DeviceResponse) =>
+      callApi<{ removed: boolean }>("DELETE", `/api/devices/${encodeURIComponent(device.id)}`),
+    (device) => setDevices((current) => current.filter((other) => other.id !== device.id)),
+  );
   // One sentence at a time, under the form; the field it is about (if any) is marked invalid and points at it.
   const [error] = Object.values(errors);
 
@@ -51,15 +67,6 @@ export function DevicesView({
     setRegistered(result.data);
     const { mqtt: _secret, ...row } = result.data;
     setDevices((current) => [...current, row]);
-  }
-
-  async function remove() {
-    if (!removing) return;
-    const result = await callApi<{ removed: boolean }>("DELETE", `/api/devices/${encodeURIComponent(removing.id)}`);
-    if (!result.ok) return setRemoveError(result.message);
-    setDevices((current) => current.filter((device) => device.id !== removing.id));
-    setRemoving(null);
-    setRemoveError(undefined);
   }
 
   return (
@@ -104,31 +111,15 @@ export function DevicesView({
         </p>
       ) : null}
       <ListTable
-        caption="Devices"
-        columns={["Device", "Role", "Request topic", "Last token"]}
-        empty="No devices yet."
+        {...LIST}
+        rows={devices}
+        action={(device) => (
+          <Button variant="secondary" onClick={() => remove.ask(device)} aria-label={`Remove device ${device.id}`}>
+            Remove
+          </Button>
+        )}
         className="mt-6"
-      >
-        {devices.map((device) => (
-          <tr key={device.id} data-testid="device-row" data-id={device.id}>
-            <td className="px-3 py-2 font-medium text-slate-900">{device.id}</td>
-            <td className="px-3 py-2">{device.role}</td>
-            <td className="px-3 py-2 font-mono text-xs">{device.request_topic}</td>
-            <td className="px-3 py-2">
-              {device.last_token_at ? (
-                <LocalTime value={device.last_token_at} relative />
-              ) : (
-                <span className="text-slate-400">never</span>
-              )}
-            </td>
-            <td className="px-3 py-2 text-right">
-              <Button variant="secondary" onClick={() => setRemoving(device)} aria-label={`Remove device ${device.id}`}>
-                Remove
-              </Button>
-            </td>
-          </tr>
-        ))}
-      </ListTable>
+      />
       <Dialog open={registered !== null} onClose={() => setRegistered(null)} title="Device registered">
         <div className="space-y-3 text-sm text-slate-700">
           <p>
@@ -154,17 +145,9 @@ export function DevicesView({
           </div>
         </div>
       </Dialog>
-      <ConfirmDialog
-        open={removing !== null}
-        title="Remove device"
-        error={removeError}
-        action="Remove"
-        pendingAction="Removing…"
-        onConfirm={remove}
-        onClose={() => setRemoving(null)}
-      >
-        Remove <strong className="font-semibold text-slate-900">{removing?.id}</strong>? The broker disconnects it, and
-        every token it was issued stops working.
+      <ConfirmDialog {...remove.dialog} title="Remove device" action="Remove" pendingAction="Removing…">
+        Remove <strong className="font-semibold text-slate-900">{remove.target?.id}</strong>? The broker disconnects it,
+        and every token it was issued stops working.
       </ConfirmDialog>
     </section>
   );

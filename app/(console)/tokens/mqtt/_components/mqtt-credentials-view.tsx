@@ -1,36 +1,41 @@
 "use client";
 
 import { useState } from "react";
+import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
-import { ListTable } from "@/components/ui/list-table.tsx";
+import { ListTable, type ListSpec } from "@/components/ui/list-table.tsx";
 import { LocalTime } from "@/components/ui/local-time.tsx";
 import type { MqttTokenListItem } from "@/lib/schemas/mqtt.ts";
 import { callApi } from "../../_components/api.ts";
+import { useConfirmAction } from "../../_components/use-confirm-action.ts";
 
-const STATUS_STYLE: Record<MqttTokenListItem["status"], string> = {
-  active: "bg-emerald-50 text-emerald-700 ring-1 ring-emerald-200",
-  expired: "bg-amber-50 text-amber-800 ring-1 ring-amber-200",
-  disabled: "bg-slate-100 text-slate-600 ring-1 ring-slate-200",
+const TONE = { active: "good", expired: "warning", disabled: "neutral" } as const;
+
+const LIST: ListSpec<MqttTokenListItem> = {
+  caption: "MQTT credentials",
+  columns: [
+    { heading: "User email", cell: (item) => item.user_email, className: "font-medium text-slate-900" },
+    { heading: "MQTT username", cell: (item) => item.username, className: "font-mono text-xs" },
+    { heading: "Requested by", cell: (item) => item.requested_by },
+    {
+      heading: "Expires",
+      cell: (item) => <LocalTime value={item.expires_at} relative />,
+      className: "whitespace-nowrap",
+    },
+    { heading: "Status", cell: (item) => <Badge tone={TONE[item.status]}>{item.status}</Badge> },
+  ],
+  rowKey: (item) => item.token_id,
+  rowAttributes: (item) => ({ "data-testid": "mqtt-row", "data-email": item.user_email }),
+  empty: "No MQTT credentials yet.",
 };
 
 export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] }) {
   const [items, setItems] = useState(initial);
-  const [revoking, setRevoking] = useState<MqttTokenListItem | null>(null);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string>();
-
-  async function revoke() {
-    if (!revoking) return;
-    setPending(true);
-    const result = await callApi<{ token_id: string }>("DELETE", `/api/mqtt/tokens/${revoking.token_id}`);
-    setPending(false);
-    if (result.ok) {
-      setItems((current) => current.filter((item) => item.token_id !== revoking.token_id));
-      setRevoking(null);
-      setError(undefined);
-    } else setError(result.message);
-  }
+  const revoke = useConfirmAction(
+    (item: MqttTokenListItem) => callApi<{ token_id: string }>("DELETE", `/api/mqtt/tokens/${item.token_id}`),
+    (item) => setItems((current) => current.filter((other) => other.token_id !== item.token_id)),
+  );
 
   return (
     <section aria-labelledby="mqtt-heading">
@@ -42,48 +47,22 @@ export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] 
         Passwords are shown only to the backend that minted them.
       </p>
       <ListTable
-        caption="MQTT credentials"
-        columns={["User email", "MQTT username", "Requested by", "Expires", "Status"]}
-        empty="No MQTT credentials yet."
+        {...LIST}
+        rows={items}
+        action={(item) => (
+          <Button
+            variant="secondary"
+            onClick={() => revoke.ask(item)}
+            aria-label={`Revoke MQTT credentials of ${item.user_email}`}
+          >
+            Revoke
+          </Button>
+        )}
         className="mt-6"
-      >
-        {items.map((item) => (
-          <tr key={item.token_id} data-testid="mqtt-row" data-email={item.user_email} className="hover:bg-slate-50">
-            <td className="px-3 py-2 font-medium text-slate-900">{item.user_email}</td>
-            <td className="px-3 py-2 font-mono text-xs">{item.username}</td>
-            <td className="px-3 py-2">{item.requested_by}</td>
-            <td className="px-3 py-2 whitespace-nowrap">
-              <LocalTime value={item.expires_at} relative />
-            </td>
-            <td className="px-3 py-2">
-              <span className={`rounded-full px-2 py-0.5 text-xs font-medium ${STATUS_STYLE[item.status]}`}>
-                {item.status}
-              </span>
-            </td>
-            <td className="px-3 py-2 text-right">
-              <Button
-                variant="secondary"
-                onClick={() => setRevoking(item)}
-                aria-label={`Revoke MQTT credentials of ${item.user_email}`}
-              >
-                Revoke
-              </Button>
-            </td>
-          </tr>
-        ))}
-      </ListTable>
-      <ConfirmDialog
-        open={revoking !== null}
-        title="Revoke MQTT credentials"
-        error={error}
-        pending={pending}
-        action="Revoke"
-        pendingAction="Revoking…"
-        onConfirm={revoke}
-        onClose={() => setRevoking(null)}
-      >
-        Revoke the credentials of <strong className="font-semibold text-slate-900">{revoking?.user_email}</strong>? The
-        broker disconnects a device using them at once.
+      />
+      <ConfirmDialog {...revoke.dialog} title="Revoke MQTT credentials" action="Revoke" pendingAction="Revoking…">
+        Revoke the credentials of <strong className="font-semibold text-slate-900">{revoke.target?.user_email}</strong>?
+        The broker disconnects a device using them at once.
       </ConfirmDialog>
     </section>
   );
