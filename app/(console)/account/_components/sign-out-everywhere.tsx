@@ -8,6 +8,7 @@ import { signOutHere } from "../../_components/sign-out-button.tsx";
 export function SignOutEverywhere() {
   const [error, setError] = useState<string>();
   const [pending, setPending] = useState(false);
+  // The server's sessions first: if that fails, this browser stays signed in and says why, instead of seeming done.
   async function endAll() {
     setPending(true);
     setError(undefined);

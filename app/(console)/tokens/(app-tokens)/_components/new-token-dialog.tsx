@@ -40,6 +40,7 @@ export function NewTokenDialog({
   const [pending, setPending] = useState(false);
   const [created, setCreated] = useState<CreatedTokenResponse | null>(null);
 
+  // Done, Cancel, Escape: the next New Token starts blank, and the list gets the new row without its token string.
   function close() {
     const result = created ? (({ token: _token, ...row }) => row)(created) : undefined;
     setName("");
@@ -50,6 +51,7 @@ export function NewTokenDialog({
     onClose(result);
   }
 
+  // Create: the API's own schema first (no round trip for what it would refuse), then the API.
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     // The same schema the API validates with; the local datetime becomes an ISO instant here.
