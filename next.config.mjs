@@ -5,7 +5,7 @@ const nextConfig = {
   // mqtt.js (the broker connection) keeps its sockets and timers in plain Node modules too.
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "mqtt"],
   poweredByHeader: false,
-  // forbidden() answers the Tokens view with a real 403 page for non-admins.
+  // authInterrupts: forbidden() (lib/auth/require-permission.ts) answers a console page with a real 403.
   // The middleware's copy of a request body: never more than any route accepts (lib/api/read-body.ts). Where
   // Tessera serves through `tessera start`, larger bodies are refused before this (lib/server-startup.ts).
   experimental: { authInterrupts: true, proxyClientMaxBodySize: 16 * 1024 },
