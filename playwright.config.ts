@@ -54,7 +54,7 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      command: "node e2e/broker.mjs",
+      command: "node --import ./scripts/register.mjs e2e/broker.ts",
       port: brokerPort,
       reuseExistingServer: false,
       env: {
