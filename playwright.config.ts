@@ -7,6 +7,7 @@ import { E2E, E2E_PORT } from "./e2e/constants.ts";
 // Debian's Chromium when present (Playwright's own browser download needs a
 // network this project does not assume); otherwise Playwright's browser.
 const systemChromium = ["/usr/bin/chromium", "/usr/bin/chromium-browser"].find((file) => existsSync(file));
+// E2E (e2e/constants.ts) holds this run's ports: E2E_PORT, or free ports chosen once in the runner (e2e/ports.ts).
 const { baseURL, oidcPort, brokerPort, brokerAdmin } = E2E;
 const port = E2E_PORT;
 const dataDir = path.join(os.tmpdir(), `tessera-e2e-${port}`);
@@ -53,7 +54,7 @@ export default defineConfig({
       stdout: "pipe",
     },
     {
-      command: "node e2e/broker.mjs",
+      command: "node --import ./scripts/register.mjs e2e/broker.ts",
       port: brokerPort,
       reuseExistingServer: false,
       env: {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { engine } from "./helpers/database.ts";
 import { call, createInstance, type Instance } from "./helpers/instance.ts";
+import { CREATED_TOKEN_FIELDS } from "./helpers/tokens.ts";
 
 let tessera: Instance;
 before(async () => {
@@ -33,17 +34,7 @@ test(`tessera tokens create/list/revoke work against the same database as the se
     assert.equal(list.code, 0, list.output);
     listed = JSON.parse(list.output.slice(list.output.indexOf("["), list.output.lastIndexOf("]") + 1));
   });
-  assert.deepEqual(Object.keys(created).sort(), [
-    "hash",
-    "issueDate",
-    "lastUsed",
-    "name",
-    "requestedBy",
-    "role",
-    "status",
-    "token",
-    "validUntil",
-  ]);
+  assert.deepEqual(Object.keys(created).sort(), CREATED_TOKEN_FIELDS);
   assert.match(String(created.requestedBy), /^cli:/);
   const { token, ...row } = created;
   assert.deepEqual(

@@ -1,96 +1,35 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import { promisify } from "node:util";
-import type { MqttClient } from "mqtt";
-import { Dynsec } from "../lib/mqtt/dynsec.ts";
-import { closedWithin, connectAs, nextMessage, startBroker, subscribe, type Broker } from "./helpers/broker.ts";
+import { closedWithin, nextMessage, subscribe } from "./helpers/broker.ts";
 import { engine } from "./helpers/database.ts";
-import { call, createInstance, type Instance } from "./helpers/instance.ts";
+import { call } from "./helpers/instance.ts";
+import { api, connect, created, email, mint, refused } from "./helpers/mqtt-credentials.ts";
+import { manager, setUpCredentialsFixture, tessera, viewer, type Minted } from "./helpers/mqtt-credentials.ts";
 
 // Short-lived MQTT credentials against a real Mosquitto 2.0 with the dynamic
-// security plugin, started for this file on a port of its own.
+// security plugin, started for this file on a port of its own: who may use
+// the API, create, refresh, revoke, replace, bad input, and the seed's /v2
+// curl examples. The broker going away and expiry: mqtt-credentials-broker.test.ts.
 
 const run = promisify(execFile);
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-let broker: Broker;
-let tessera: Instance;
-let manager: string;
-let viewer: string;
-const clients: MqttClient[] = [];
-let counter = 0;
-const email = (prefix = "user") => `${prefix}-${process.pid}-${++counter}@example.com`;
-
-const api = (path: string, options: Parameters<typeof call>[1] = {}) => call(`${tessera.url}${path}`, options);
-const mint = (body: Record<string, unknown>, token = manager) =>
-  api("/api/mqtt/tokens", { method: "POST", token, body });
-
-interface Minted {
-  access_token: string;
-  token_type: string;
-  expires_in: number;
-  mqtt_credentials: { username: string; password: string };
-  token_id: string;
-  user_email: string;
-  provider: string;
-  expires_at: string;
-  refresh_recommended_at: string;
+/** The seed's curl example: a JSON POST with curl, its answer parsed. */
+async function curlPost(url: string, body: Record<string, unknown>): Promise<Minted> {
+  const { stdout } = await run("curl", [
+    "-s",
+    "-X",
+    "POST",
+    url,
+    "-H",
+    "Content-Type: application/json",
+    "-d",
+    JSON.stringify(body),
+  ]);
+  return JSON.parse(stdout) as Minted;
 }
 
-async function created(body: Record<string, unknown>): Promise<Minted> {
-  const response = await mint(body);
-  assert.equal(response.status, 200, JSON.stringify(response.body));
-  return response.body as Minted;
-}
-
-/** Connects as a credential's broker client: its client id is its username (pinned). */
-async function connect(
-  credentials: { username: string; password: string },
-  clientId = credentials.username,
-): Promise<MqttClient> {
-  const client = await connectAs(broker.url, { ...credentials, clientId });
-  clients.push(client);
-  return client;
-}
-
-async function refused(credentials: { username: string; password: string }): Promise<boolean> {
-  try {
-    (await connect(credentials)).end(true);
-    return false;
-  } catch (error) {
-    return /Not authorized|Bad username or password|refused/i.test(String(error));
-  }
-}
-
-before(async () => {
-  broker = await startBroker();
-  tessera = await createInstance({
-    ...broker.env,
-    TESSERA_MQTT_SWEEP_SECONDS: "1",
-    TESSERA_MQTT_DELETE_AFTER_SECONDS: "4",
-    TESSERA_MQTT_TIMEOUT_SECONDS: "2",
-    TESSERA_MQTT_MAX_TTL_SECONDS: "7200",
-    TESSERA_AUTH_FAILURES_PER_MINUTE: "100000",
-  });
-  const inDays = new Date(Date.now() + 86_400_000).toISOString();
-  for (const role of ["connectionManager", "viewer"]) {
-    const response = await api("/api/tokens", {
-      method: "POST",
-      token: tessera.adminToken,
-      body: { name: `mqtt-${role}`, role, validUntil: inDays },
-    });
-    assert.equal(response.status, 200);
-    if (role === "viewer") viewer = response.body.token;
-    else manager = response.body.token;
-  }
-});
-
-after(async () => {
-  if (process.env.DEBUG_OUTPUT) console.log(tessera?.server.output(), broker?.output());
-  for (const client of clients) client.end(true);
-  await tessera?.close();
-  await broker?.stop();
-});
+setUpCredentialsFixture();
 
 describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)" : "(embedded)"}`, () => {
   test("only roles with mqtt:credentials (admin, connectionManager) may use the API", async () => {
@@ -269,32 +208,19 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
 
   test("the seed's curl examples work against /v2 with only the base URL changed", async () => {
     const user = email("curl");
-    const create = await run("curl", [
-      "-s",
-      "-X",
-      "POST",
-      `${tessera.url}/v2/tokens/create`,
-      "-H",
-      "Content-Type: application/json",
-      "-d",
-      JSON.stringify({ organization_id: "org_tessera", secret_key: manager, user_email: user }),
-    ]);
-    const minted = JSON.parse(create.stdout) as Minted;
+    const minted = await curlPost(`${tessera.url}/v2/tokens/create`, {
+      organization_id: "org_tessera",
+      secret_key: manager,
+      user_email: user,
+    });
     assert.equal(minted.user_email, user);
     assert.equal(minted.expires_in, 3600);
     (await connect(minted.mqtt_credentials)).end(true);
 
-    const refresh = await run("curl", [
-      "-s",
-      "-X",
-      "POST",
-      `${tessera.url}/v2/tokens/refresh`,
-      "-H",
-      "Content-Type: application/json",
-      "-d",
-      JSON.stringify({ token_id: minted.token_id, current_token_password: minted.access_token }),
-    ]);
-    const refreshed = JSON.parse(refresh.stdout) as Minted;
+    const refreshed = await curlPost(`${tessera.url}/v2/tokens/refresh`, {
+      token_id: minted.token_id,
+      current_token_password: minted.access_token,
+    });
     assert.equal(refreshed.token_id, minted.token_id);
     assert.ok(await refused(minted.mqtt_credentials));
     (await connect(refreshed.mqtt_credentials)).end(true);
@@ -317,95 +243,5 @@ describe(`MQTT credentials on Mosquitto ${engine === "postgres" ? "(PostgreSQL)"
     assert.equal(forged.status, 403);
     assert.equal(forged.body, "Token not found or was revoked");
     assert.equal((await v2({ organization_id: "org_tessera", user_email: email() })).status, 400);
-  });
-
-  test("broker down: 503 with a clear sentence, and nothing is created", async () => {
-    const count = async () => ((await api("/api/mqtt/tokens", { token: manager })).body as unknown[]).length;
-    const before = await count();
-    await broker.restart(async () => {
-      const response = await mint({ user_email: email() });
-      assert.equal(response.status, 503);
-      assert.equal(response.body, "The MQTT broker is unavailable; nothing was changed, try again later");
-      assert.equal(response.headers.get("retry-after"), "5");
-    });
-    assert.equal(await count(), before, "no row was left behind");
-    // Tessera reconnects on its own once the broker is back.
-    let status = 0;
-    for (let i = 0; i < 40 && status !== 200; i++) {
-      status = (await mint({ user_email: email() })).status;
-      if (status !== 200) await sleep(250);
-    }
-    assert.equal(status, 200);
-  });
-
-  test("expiry: disabled at expires_at (connection closed) and later deleted, across a restart; foreign clients left alone", async () => {
-    const foreign = new Dynsec({
-      TESSERA_MQTT_URL: broker.url,
-      TESSERA_MQTT_ADMIN_USERNAME: broker.adminUsername,
-      TESSERA_MQTT_ADMIN_PASSWORD: broker.adminPassword,
-      TESSERA_MQTT_TIMEOUT_SECONDS: 5,
-    });
-    try {
-      await foreign.run([
-        {
-          command: "createClient",
-          username: "someone-else",
-          password: "their-password-123",
-          textname: "not Tessera's",
-        },
-        // Marked as Tessera's, unknown to its database and old: an orphan of a create that crashed.
-        {
-          command: "createClient",
-          username: "orphan@org_tessera",
-          password: "orphan-password-123",
-          textname: "tessera mqtt credential 2020-01-01T00:00:00.000Z",
-        },
-      ]);
-      const short = await created({ user_email: email(), ttl_seconds: 10 });
-      const later = await created({ user_email: email(), ttl_seconds: 10 });
-      const client = await connect(short.mqtt_credentials);
-      const closed = closedWithin(client, 14_000);
-      assert.ok(await closed, "disconnected at expiry");
-      assert.ok(await refused(short.mqtt_credentials));
-      const status = async (id: string) =>
-        ((await api("/api/mqtt/tokens", { token: manager })).body as { token_id: string; status: string }[]).find(
-          (item) => item.token_id === id,
-        )?.status;
-      // The row is marked at expiry, then the broker disables the client.
-      let marked = await status(short.token_id);
-      for (let i = 0; i < 30 && marked !== "disabled"; i++) {
-        await sleep(100);
-        marked = await status(short.token_id);
-      }
-      assert.equal(marked, "disabled");
-
-      // A restart while `later` is already disabled and due for deletion: the new process deletes it.
-      await tessera.restart({}, () => sleep(4_500));
-      let gone = false;
-      for (let i = 0; i < 40 && !gone; i++) {
-        gone = (await status(later.token_id)) === undefined && (await status(short.token_id)) === undefined;
-        if (!gone) await sleep(250);
-      }
-      assert.ok(gone, "deleted TESSERA_MQTT_DELETE_AFTER_SECONDS after expiry, by the restarted server");
-      // The rows go first, then the reconcile removes their broker clients.
-      let usernames: string[] = [];
-      for (let i = 0; i < 40; i++) {
-        const [listed] = await foreign.run([{ command: "listClients" }]);
-        usernames = (listed!.data!.clients as string[]) ?? [];
-        if (
-          !usernames.includes(short.mqtt_credentials.username) &&
-          !usernames.includes(later.mqtt_credentials.username)
-        )
-          break;
-        await sleep(250);
-      }
-      assert.ok(usernames.includes("someone-else"), "a client Tessera did not create is untouched");
-      assert.ok(!usernames.includes("orphan@org_tessera"), "an orphan with Tessera's mark (no row) is removed");
-      assert.ok(!usernames.includes(short.mqtt_credentials.username), "the expired client is removed from the broker");
-      assert.ok(!usernames.includes(later.mqtt_credentials.username), "the expired client is removed from the broker");
-      (await connect({ username: "someone-else", password: "their-password-123" })).end(true);
-    } finally {
-      await foreign.close();
-    }
   });
 });

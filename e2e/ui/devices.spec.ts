@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, test } from "@playwright/test";
+import { deviceRequestArgs } from "../../tests/helpers/mosquitto-rr.ts";
 import { E2E } from "../constants.ts";
 
 test.use({ storageState: E2E.adminState });
@@ -42,26 +43,10 @@ test("register a device in the Devices tab, it gets a token over MQTT, remove it
   await expect(page.getByLabel("Device id")).toHaveAttribute("aria-invalid", "true");
 
   // The device asks for a token over MQTT with Debian's mosquitto_rr.
-  const { stdout } = await run("mosquitto_rr", [
-    "-h",
-    "127.0.0.1",
-    "-p",
-    String(E2E.brokerPort),
-    "-u",
-    id,
-    "-P",
-    password,
-    "-i",
-    id,
-    "-W",
-    "5",
-    "-t",
-    `tessera/${id}/s/uat`,
-    "-e",
-    `tessera/${id}/s/dat`,
-    "-m",
-    "",
-  ]);
+  const { stdout } = await run(
+    "mosquitto_rr",
+    deviceRequestArgs({ port: E2E.brokerPort, id, password, waitSeconds: 5 }),
+  );
   expect(stdout.startsWith("71,")).toBe(true);
   const token = stdout.trim().slice(3);
   const me = await request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } });

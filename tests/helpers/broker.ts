@@ -6,6 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import mqtt, { type IClientOptions, type MqttClient } from "mqtt";
 import { freePort } from "./server.ts";
+import { sleep } from "./wait.ts";
 
 // A real Mosquitto (Debian's package) of the test's own: a free port, a fresh
 // config and a fresh dynamic security file with one admin client.
@@ -45,13 +46,20 @@ function waitForPort(port: number, timeoutMs: number): Promise<void> {
   });
 }
 
-export async function startBroker(): Promise<Broker> {
+/** Where the broker listens and who its admin client is; by default a free port and a random password. */
+export interface BrokerOptions {
+  port?: number;
+  adminUsername?: string;
+  adminPassword?: string;
+}
+
+export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "tessera-mosquitto-"));
   // Started as root, mosquitto drops to its own user, which must still read and save the dynamic security file.
   chmodSync(dir, 0o777);
-  const port = await freePort();
-  const adminUsername = "tessera-admin";
-  const adminPassword = randomBytes(18).toString("base64url");
+  const port = options.port ?? (await freePort());
+  const adminUsername = options.adminUsername ?? "tessera-admin";
+  const adminPassword = options.adminPassword ?? randomBytes(18).toString("base64url");
   const dynsecFile = path.join(dir, "dynamic-security.json");
   execFileSync("mosquitto_ctrl", ["dynsec", "init", dynsecFile, adminUsername, adminPassword], { stdio: "ignore" });
   chmodSync(dynsecFile, 0o666);
@@ -163,4 +171,37 @@ export function closedWithin(client: MqttClient, timeoutMs: number): Promise<boo
       resolve(true);
     });
   });
+}
+
+/** A device's own Mosquitto: anonymous on loopback for local programs, with the given config appended. */
+export async function startLocalBroker(extra: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tessera-local-broker-"));
+  const port = await freePort();
+  const config = path.join(dir, "mosquitto.conf");
+  writeFileSync(
+    config,
+    `listener ${port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest stderr\n${extra}`,
+  );
+  const child = spawn("mosquitto", ["-c", config], { stdio: ["ignore", "ignore", "pipe"] });
+  let output = "";
+  child.stderr!.on("data", (chunk) => (output += chunk));
+  for (let i = 0; i < 100; i++) {
+    if (
+      await connectAs(`mqtt://127.0.0.1:${port}`, {}).then(
+        (client) => (client.end(true), true),
+        () => false,
+      )
+    )
+      break;
+    if (child.exitCode !== null) throw new Error(`the device-side mosquitto exited:\n${output}`);
+    await sleep(50);
+  }
+  return {
+    port,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((resolve) => child.once("exit", resolve));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }

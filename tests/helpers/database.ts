@@ -52,6 +52,16 @@ export async function scratchDatabase(): Promise<ScratchDatabase> {
   };
 }
 
+/** Runs fn on a scratch database and closes it afterwards, whatever fn did. */
+export async function withScratchDatabase<T>(fn: (db: ScratchDatabase) => Promise<T>): Promise<T> {
+  const db = await scratchDatabase();
+  try {
+    return await fn(db);
+  } finally {
+    await db.close();
+  }
+}
+
 /** A new, empty database on DATABASE_URL's server (for a server of its own); drop() removes it. */
 export async function freshPostgresDatabase(prefix: string): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = `${prefix}_${randomBytes(5).toString("hex")}`;

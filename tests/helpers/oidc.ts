@@ -1,4 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { call, createInstance, type Instance } from "./instance.ts";
+import { freePort } from "./server.ts";
+import { cli } from "./users.ts";
 
 /**
  * The e2e suite's OpenID Connect provider (e2e/oidc-server.mjs, a real
@@ -140,4 +143,57 @@ export async function walkSsoSignIn(baseUrl: string, login: string): Promise<Sso
   throw new Error(
     `the SSO walk did not end on a page:\n${hops.map((h) => `${h.method} ${h.url} -> ${h.status} ${h.location ?? ""}`).join("\n")}`,
   );
+}
+
+/** The e2e suite's SSO settings' admin emails (e2e/oidc-server.mjs has users with these emails). */
+export const SSO_ADMIN_EMAILS = "dave@example.test,erin@example.test,frank@example.test";
+
+/**
+ * A Tessera of its own with SSO through e2e/oidc-server.mjs (groups claim,
+ * tessera-admins mapped to admin, default viewer, SSO_ADMIN_EMAILS), the
+ * local accounts given created first, and the provider on a free port.
+ * app is the server's NEXTAUTH_URL (tessera start's default,
+ * http://localhost:PORT): next-auth's cookies live on that host.
+ */
+export async function startSsoInstance(localUsers: [username: string, role: string][] = []) {
+  const oidcPort = await freePort();
+  const tessera: Instance = await createInstance({
+    TESSERA_OIDC_ISSUER: `http://127.0.0.1:${oidcPort}`,
+    TESSERA_OIDC_CLIENT_ID: "tessera",
+    TESSERA_OIDC_CLIENT_SECRET: "tessera-e2e-secret",
+    TESSERA_OIDC_ROLE_CLAIM: "groups",
+    TESSERA_OIDC_ROLE_MAP: "tessera-admins=admin",
+    TESSERA_OIDC_DEFAULT_ROLE: "viewer",
+    TESSERA_ADMIN_EMAILS: SSO_ADMIN_EMAILS,
+  });
+  // The CLI needs the embedded data dir for itself: on the embedded database the accounts are made while the server is down.
+  if (localUsers.length > 0)
+    await cli(tessera, ...localUsers.map(([username, role]) => ["users", "create", username, "--role", role]));
+  const app = tessera.url.replace("127.0.0.1", "localhost");
+  const oidc = await startOidcProvider(oidcPort, app);
+  return { tessera, oidc, app };
+}
+
+/** Where the walk ended: "200 /login?error=X" or "302 /tokens (signed in)". */
+export function landing(walk: SsoWalk): string {
+  const url = new URL(walk.final.url);
+  return `${walk.final.status} ${url.pathname}${url.search}${walk.session ? " (signed in)" : ""}`;
+}
+
+/** The alert sentence the login page shows, if any. */
+export function alertOf(body: string): string | undefined {
+  return /role="alert"[^>]*>([^<]*)</.exec(body)?.[1];
+}
+
+/** Hops of the walk that answered 5xx or redirected to multi-line text, as "status url", or "none". */
+export function badHops(walk: SsoWalk): string {
+  const bad = walk.hops.filter((hop) => hop.status >= 500 || /[\r\n]/.test(decodeURIComponent(hop.location ?? "")));
+  return bad.map((hop) => `${hop.status} ${hop.url}`).join(", ") || "none";
+}
+
+/** What the walk's session may do: its role, or why there is none. */
+export async function roleOf(app: string, walk: SsoWalk): Promise<string> {
+  if (!walk.session) return `not signed in (${landing(walk)})`;
+  const me = await call(`${app}/api/me`, { headers: { cookie: `next-auth.session-token=${walk.session}` } });
+  return me.status === 200 ? String((me.body as { role: string }).role) : `GET /api/me ${me.status}`;
 }

@@ -83,9 +83,21 @@ export function baseEnv(extra: EnvVars): NodeJS.ProcessEnv {
 /**
  * Runs `tessera start` (what `npm start` runs) against the production build,
  * on a free port, and waits until it serves. Rejects with the server's output
- * if it exits first or is not up within timeoutMs.
+ * if it exits first or is not up within timeoutMs. A port found free can be
+ * taken by another process before the server binds it (test files run in
+ * parallel): then it starts again on another free port, up to three times.
  */
 export async function startServer(env: EnvVars, timeoutMs = 60_000): Promise<RunningServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startServerOnce(env, timeoutMs);
+    } catch (error) {
+      if (attempt >= 3 || !/EADDRINUSE/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startServerOnce(env: EnvVars, timeoutMs: number): Promise<RunningServer> {
   const port = await freePort();
   const child = spawn(process.execPath, ["scripts/tessera.mjs", "start"], {
     env: baseEnv({ ...env, PORT: String(port) }),

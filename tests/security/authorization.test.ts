@@ -1,7 +1,9 @@
 import { after, before, describe, test } from "node:test";
+import { decodeJwt } from "jose";
 import { can, ROLES, routePermission } from "../../lib/auth/permissions.ts";
 import { call, createInstance, type Instance } from "../helpers/instance.ts";
 import { outcome, securityReport } from "../helpers/report.ts";
+import { sleepUntil } from "../helpers/wait.ts";
 
 const report = securityReport(import.meta.filename);
 const REFUSED = "403 Token not found or was revoked";
@@ -40,19 +42,23 @@ const ENDPOINTS: { method: string; path: () => string; body?: () => unknown; suc
   { method: "DELETE", path: () => `/api/tokens/${"f".repeat(64)}`, success: 200 },
 ];
 
+/** Sends endpoint's request with token; answers the path it used and the response. */
+async function request(endpoint: (typeof ENDPOINTS)[number], token: string) {
+  const path = endpoint.path();
+  return {
+    path,
+    response: await call(`${tessera.url}${path}`, { method: endpoint.method, token, body: endpoint.body?.() }),
+  };
+}
+
 describe("authorization", () => {
   test("every role against every endpoint, from the permission table", async () => {
     for (const role of ROLES) {
       const { token } = await mint(role);
       for (const endpoint of ENDPOINTS) {
-        const path = endpoint.path();
+        const { path, response } = await request(endpoint, token);
         const permission = routePermission(path)!;
         const allowed = can(role, permission);
-        const response = await call(`${tessera.url}${path}`, {
-          method: endpoint.method,
-          token,
-          body: endpoint.body?.(),
-        });
         report.check(
           "Authorization matrix (role x endpoint)",
           `${role}: ${endpoint.method} ${path.replace(/[0-9a-f]{64}/, "{hash}")} (${permission})`,
@@ -67,18 +73,14 @@ describe("authorization", () => {
     const revoked = await mint("admin");
     await call(`${tessera.url}/api/tokens/${revoked.hash}`, { method: "DELETE", token: tessera.adminToken });
     const expired = await mint("admin", 1_500);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    // Its own exp (second precision): valid while now < exp, so a moment after it the token is expired.
+    await sleepUntil(decodeJwt(expired.token).exp! * 1000 + 100);
     for (const [label, token] of [
       ["revoked", revoked.token],
       ["expired", expired.token],
     ] as const) {
       for (const endpoint of ENDPOINTS) {
-        const path = endpoint.path();
-        const response = await call(`${tessera.url}${path}`, {
-          method: endpoint.method,
-          token,
-          body: endpoint.body?.(),
-        });
+        const { path, response } = await request(endpoint, token);
         report.check(
           "Revoked and expired tokens",
           `${label} admin token: ${endpoint.method} ${path.replace(/[0-9a-f]{64}/, "{hash}")}`,

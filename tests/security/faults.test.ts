@@ -4,6 +4,7 @@ import pg from "pg";
 import { engine } from "../helpers/database.ts";
 import { call, createInstance, type Instance } from "../helpers/instance.ts";
 import { outcome, securityReport } from "../helpers/report.ts";
+import { sleep, until } from "../helpers/wait.ts";
 
 const report = securityReport(import.meta.filename);
 let tessera: Instance;
@@ -75,12 +76,13 @@ describe("faults", () => {
           }
         } catch {
           // the server died mid-request: not acknowledged
-          await new Promise((resolve) => setTimeout(resolve, 50));
+          await sleep(50);
         }
       }
     };
     const workers = [1, 2, 3, 4].map(worker);
-    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    // Kill once the load is well under way: many creates and some revokes acknowledged (not after a fixed time).
+    await until(() => created.size > 40 && revoked.size > 5, 15_000);
     await tessera.restart(
       {},
       async () => {
@@ -205,8 +207,7 @@ describe("faults", () => {
         const response = await call(`${tessera.url}/api/me`, { token });
         report.check("Faults", "lastUsed UPDATE denied by the database: the request", "200", String(response.status));
         // The write happens off the request path: wait (up to 5 s) for its failure to be logged.
-        for (let i = 0; i < 50 && !/lastUsed update failed/.test(tessera.server.output()); i++)
-          await new Promise((resolve) => setTimeout(resolve, 100));
+        for (let i = 0; i < 50 && !/lastUsed update failed/.test(tessera.server.output()); i++) await sleep(100);
         const row = await owner.query(`SELECT last_used FROM application_tokens WHERE hash = $1`, [hash]);
         report.check(
           "Faults",

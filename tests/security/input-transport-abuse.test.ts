@@ -3,13 +3,13 @@ import { after, before, describe, test } from "node:test";
 import { call, createInstance, type Instance } from "../helpers/instance.ts";
 import { outcome, securityReport } from "../helpers/report.ts";
 import { signIn } from "../helpers/session.ts";
+import { inDays } from "../helpers/tokens.ts";
 
 const report = securityReport(import.meta.filename);
 const ADMIN_PASSWORD = "security-suite-admin-pw";
 let tessera: Instance;
 let counter = 0;
 const unique = (prefix: string) => `${prefix}-${++counter}-${process.pid}`;
-const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 
 before(async () => {
   // Behind a "proxy": each abuse test can speak from an address of its own through X-Forwarded-For.
@@ -26,6 +26,9 @@ const admin = (path: string, options: Parameters<typeof call>[1] = {}) =>
     headers: { "x-forwarded-for": "198.51.100.1", ...options.headers },
   });
 const count = async () => (await admin("/api/tokens")).body.length as number;
+/** POST /api/tokens as the admin: a viewer token named name, valid for a day. */
+const createViewer = (name: unknown) =>
+  admin("/api/tokens", { method: "POST", body: { name, role: "viewer", validUntil: inDays(1) } });
 
 describe("input", () => {
   test("names: each bad one is a 400 with a sentence, and nothing is stored", async () => {
@@ -42,27 +45,18 @@ describe("input", () => {
       ["null", null, "400 name must be a string"],
     ];
     for (const [label, name, expected] of cases) {
-      const response = await admin("/api/tokens", {
-        method: "POST",
-        body: { name, role: "viewer", validUntil: inDays(1) },
-      });
+      const response = await createViewer(name);
       report.check("Input: token names", label, expected, outcome(response));
     }
-    const ok30 = await admin("/api/tokens", {
-      method: "POST",
-      body: { name: "\u{1F600}".repeat(30), role: "viewer", validUntil: inDays(1) },
-    });
+    const ok30 = await createViewer("\u{1F600}".repeat(30));
     report.check("Input: token names", "30 emoji (exactly the limit)", "200", String(ok30.status));
     assert.equal(await count(), before + 1);
   });
 
   test("NFC and NFD spellings of one name are one name", async () => {
     const nfc = `Caf\u00e9-${++counter}`;
-    await admin("/api/tokens", { method: "POST", body: { name: nfc, role: "viewer", validUntil: inDays(1) } });
-    const nfd = await admin("/api/tokens", {
-      method: "POST",
-      body: { name: nfc.normalize("NFD"), role: "viewer", validUntil: inDays(1) },
-    });
+    await createViewer(nfc);
+    const nfd = await createViewer(nfc.normalize("NFD"));
     report.check(
       "Input: token names",
       "NFD spelling of an existing NFC name",
@@ -75,10 +69,7 @@ describe("input", () => {
     const sql = "'; DROP TABLE users;--";
     const html = "<script>alert(1)</script>";
     for (const name of [sql, html]) {
-      const created = await admin("/api/tokens", {
-        method: "POST",
-        body: { name, role: "viewer", validUntil: inDays(1) },
-      });
+      const created = await createViewer(name);
       report.check(
         "Input: payloads",
         `name ${JSON.stringify(name)} is stored as given`,
@@ -191,10 +182,7 @@ describe("input", () => {
 
 describe("transport", () => {
   test("tokens in URLs never reach a log line", async () => {
-    const created = await admin("/api/tokens", {
-      method: "POST",
-      body: { name: unique("url"), role: "viewer", validUntil: inDays(1) },
-    });
+    const created = await createViewer(unique("url"));
     const token = created.body.token as string;
     for (const path of ["/api/me", "/api/tokens", "/api/no-such-route", "/tokens", `/api/tokens/${"z".repeat(64)}`])
       await call(`${tessera.url}${path}?token=${token}`);
@@ -209,10 +197,7 @@ describe("transport", () => {
   });
 
   test("token answers are no-store with Referrer-Policy no-referrer", async () => {
-    const created = await admin("/api/tokens", {
-      method: "POST",
-      body: { name: unique("hdr"), role: "viewer", validUntil: inDays(1) },
-    });
+    const created = await createViewer(unique("hdr"));
     for (const [label, response] of [
       ["POST /api/tokens", created],
       ["GET /api/tokens", await admin("/api/tokens")],

@@ -6,7 +6,7 @@ import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { checksum, migrate, MigrationError, readMigrations } from "../../lib/db/migrate.ts";
 import { backfillNameSkeletons, nameSkeleton } from "../../lib/tokens/name-skeleton.ts";
-import { engine, scratchDatabase } from "../helpers/database.ts";
+import { engine, scratchDatabase, withScratchDatabase } from "../helpers/database.ts";
 import { readDatamodel, schemaDrift } from "../helpers/schema-drift.ts";
 
 const MIGRATIONS = path.resolve("prisma/migrations");
@@ -30,19 +30,15 @@ async function copyOfMigrations(name: string): Promise<string> {
 
 describe(`migrations on ${engine}`, () => {
   test("the migrated database matches prisma/schema.prisma exactly", async () => {
-    const db = await scratchDatabase();
-    try {
+    await withScratchDatabase(async (db) => {
       const result = await migrate(db.runner, MIGRATIONS);
       assert.ok(result.applied.length >= 1);
       assert.deepEqual(await schemaDrift(db.runner, await readDatamodel()), []);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   test("records each migration as prisma migrate deploy does, and a second run applies nothing", async () => {
-    const db = await scratchDatabase();
-    try {
+    await withScratchDatabase(async (db) => {
       const files = await readMigrations(MIGRATIONS);
       const first = await migrate(db.runner, MIGRATIONS);
       assert.deepEqual(first, { applied: files.map((f) => f.name), alreadyApplied: 0 });
@@ -66,9 +62,7 @@ describe(`migrations on ${engine}`, () => {
       assert.notEqual(rows[0]!.finished_at, null);
       assert.equal(rows[0]!.rolled_back_at, null);
       assert.equal(rows[0]!.applied_steps_count, 1);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   test("the drift check fails when a column is removed from a migration", async () => {
@@ -79,14 +73,11 @@ describe(`migrations on ${engine}`, () => {
     assert.notEqual(edited, sql, "the test must actually remove the column");
     await writeFile(file, edited);
 
-    const db = await scratchDatabase();
-    try {
+    await withScratchDatabase(async (db) => {
       await migrate(db.runner, dir);
       const drift = await schemaDrift(db.runner, await readDatamodel());
       assert.deepEqual(drift, ["application_tokens.last_used_from: missing column"]);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   test("the drift check fails on a wrong type, nullability, extra column or missing unique index", async () => {
@@ -99,8 +90,7 @@ describe(`migrations on ${engine}`, () => {
       .replace(/CREATE UNIQUE INDEX "application_tokens_jti_key"[^;]*;/, "");
     await writeFile(file, edited);
 
-    const db = await scratchDatabase();
-    try {
+    await withScratchDatabase(async (db) => {
       await migrate(db.runner, dir);
       const drift = await schemaDrift(db.runner, await readDatamodel());
       assert.deepEqual(drift.sort(), [
@@ -109,9 +99,7 @@ describe(`migrations on ${engine}`, () => {
         "application_tokens.name: type character varying(40), schema says character varying(30)",
         "application_tokens.surprise: column in the database, not in the schema",
       ]);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   test("a failing migration is rolled back whole, recorded nowhere, and applies once fixed", async () => {
@@ -123,8 +111,7 @@ describe(`migrations on ${engine}`, () => {
       `CREATE TABLE "half_done" ("id" INTEGER);\nINSERT INTO "half_done" VALUES (1);\nSELECT no_such_function();\n`,
     );
 
-    const db = await scratchDatabase();
-    try {
+    await withScratchDatabase(async (db) => {
       await assert.rejects(migrate(db.runner, dir), (error: unknown) => {
         assert.ok(error instanceof MigrationError);
         assert.match(error.message, /^Migration 29990101000000_broken failed and was rolled back: .*no_such_function/);
@@ -147,16 +134,13 @@ describe(`migrations on ${engine}`, () => {
       await writeFile(path.join(broken, "migration.sql"), `CREATE TABLE "half_done" ("id" INTEGER);\n`);
       const retry = await migrate(db.runner, dir);
       assert.deepEqual(retry.applied, ["29990101000000_broken"]);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   test("names that already look alike survive the name_skeleton migration: the older keeps the skeleton, the newer is reported, no new look-alike gets in", async () => {
     const dir = await copyOfMigrations("before-skeleton");
     await rm(path.join(dir, SKELETON), { recursive: true });
-    const db = await scratchDatabase();
-    try {
+    await withScratchDatabase(async (db) => {
       await migrate(db.runner, dir);
       const insert = (name: string, issued: string) =>
         db.runner.query(
@@ -207,15 +191,12 @@ describe(`migrations on ${engine}`, () => {
         { filled: 0, lookAlikes: 1 },
         "a second run changes nothing",
       );
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   test("refuses to run when an applied migration was edited afterwards", async () => {
     const dir = await copyOfMigrations("edited");
-    const db = await scratchDatabase();
-    try {
+    await withScratchDatabase(async (db) => {
       await migrate(db.runner, dir);
       await writeFile(
         path.join(dir, INIT, "migration.sql"),
@@ -225,20 +206,15 @@ describe(`migrations on ${engine}`, () => {
         migrate(db.runner, dir),
         /Migration 20261123000000_application_tokens was changed after it was applied/,
       );
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   test("refuses to continue past a migration another tool left unfinished", async () => {
-    const db = await scratchDatabase();
-    try {
+    await withScratchDatabase(async (db) => {
       await migrate(db.runner, MIGRATIONS);
       await db.runner.query(`UPDATE "_prisma_migrations" SET finished_at = NULL`);
       await assert.rejects(migrate(db.runner, MIGRATIONS), /started but did not finish/);
-    } finally {
-      await db.close();
-    }
+    });
   });
 
   // PGlite has a single connection: the advisory lock only matters on PostgreSQL.
