@@ -75,6 +75,8 @@ test("bad CLI input gets a clear error and a non-zero exit, and creates nothing"
       [["tokens", "revoke", "not-a-hash"], /Malformed token hash/],
       [["tokens", "frobnicate"], /unknown subcommand "frobnicate"/],
       [["nope"], /unknown command "nope"/],
+      [["tokens", "list", "--bogus"], /Unknown option '--bogus'/],
+      [["tokens", "create", "--name"], /Option '--name <value>' argument missing/],
     ];
     for (const [args, message] of cases) {
       const result = await tessera.cli(args);

@@ -246,6 +246,9 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
       /^remote_password <the device's MQTT password, shown once when it was registered>$/m,
     );
     assert.ok(!placeholder.output.includes(devices["dev-bridge"]!), "no password unless given");
+    // Generated passwords are base64url: one in 64 starts with "-", and it is passed as printed.
+    const dashed = await tessera.cli(["devices", "bridge-config", "dev-bridge", "--password", "-Ab3_x"]);
+    assert.match(dashed.output, /^remote_password -Ab3_x$/m, dashed.output);
     const rest = await admin("/api/devices/dev-bridge/bridge-config");
     assert.equal(rest.status, 200);
     assert.equal(rest.body, placeholder.output);

@@ -9,6 +9,7 @@ import { dynsec } from "../../lib/mqtt/dynsec.ts";
 import { startMqttService } from "../../lib/mqtt/service.ts";
 import { DEVICE_ID } from "../../lib/schemas/device.ts";
 import { listCommand, withDatabase } from "./database.ts";
+import { withOptionValues } from "./option-values.ts";
 
 export const DEVICES_USAGE = `  devices add ID [--role ROLE] [--json]
              register a device for tokens over MQTT; prints its MQTT password (once)
@@ -77,7 +78,7 @@ export async function devicesCommand(args: string[]): Promise<number> {
     }
     if (sub === "bridge-config") {
       const { values, positionals } = parseArgs({
-        args: rest,
+        args: withOptionValues(rest, ["--address", "--password", "--local-prefix"]),
         allowPositionals: true,
         options: { address: { type: "string" }, password: { type: "string" }, "local-prefix": { type: "string" } },
       });

@@ -48,6 +48,11 @@ async function main(argv: string[]): Promise<number> {
       console.error(`tessera: ${error.message}`);
       return 1;
     }
+    // node:util parseArgs refusing the command line (an unknown option, a missing value): its sentence, no stack.
+    if (String((error as { code?: unknown })?.code).startsWith("ERR_PARSE_ARGS_")) {
+      console.error(`tessera: ${(error as Error).message}`);
+      return 2;
+    }
     throw error;
   }
 }
