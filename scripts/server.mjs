@@ -39,12 +39,15 @@ const server = http.createServer((req, res) => {
 });
 server.on("upgrade", (_req, socket) => guard.refuseUpgrade(socket));
 server.on("error", (error) => {
-  console.error("[tessera] error: the server could not listen", error);
+  const reason = error.code === "EADDRINUSE" ? `port ${port} is already in use; set PORT to another` : error.message;
+  console.error(`[tessera] error: the server could not listen: ${reason}`);
   process.exit(1);
 });
 server.listen(port, hostname, () => console.log(`[tessera] ready on port ${port}`));
 
 // As next start does: stop accepting, let the requests under way finish, close Next.js, exit 128+signal.
+// Unlike next start, the drain is bounded: a client that never finishes its request cannot hold a stop for ever.
+const DRAIN_MS = 10_000;
 let stopping = false;
 for (const [signal, code] of [
   ["SIGINT", 130],
@@ -53,6 +56,7 @@ for (const [signal, code] of [
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
+    setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
     server.close(() => {
       app
         .close()

@@ -18,9 +18,13 @@ export interface ScratchDatabase {
  * fresh schema in DATABASE_URL's database (dropped on close), so tests never
  * see each other's tables.
  */
+let template: Promise<PGlite> | undefined;
+
 export async function scratchDatabase(): Promise<ScratchDatabase> {
   if (engine === "pglite") {
-    const db = new PGlite();
+    // A copy of one empty database made once per process: clone() takes about 0.6 s, a new PGlite's initdb 1.6-2.8 s.
+    template ??= PGlite.create();
+    const db = (await (await template).clone()) as PGlite;
     return {
       runner: pgliteRunner(db),
       connect: () => Promise.reject(new Error("PGlite has a single connection")),
