@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { instant } from "./instant.ts";
 import { ROLES } from "../auth/permissions.ts";
 
 // Devices (tokens over MQTT): the one schema for the API, the CLI and the form.
@@ -17,8 +18,6 @@ export const registerDeviceSchema = z.strictObject({
   role: z.enum(ROLES, { error: `role must be one of ${ROLES.join(", ")}` }).optional(),
 });
 export type RegisterDeviceInput = z.infer<typeof registerDeviceSchema>;
-
-const instant = z.date().transform((value) => value.toISOString());
 
 /** What the API shows of a device; responses are parsed through it. */
 export const deviceResponse = z.object({

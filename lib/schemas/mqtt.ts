@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { instant } from "./instant.ts";
 
 // MQTT credentials: the one schema for the API, the /v2 compatibility
 // endpoints and the console.
@@ -40,8 +41,6 @@ export const v2CreateSchema = z.strictObject({
   secret_key: z.string({ error: "secret_key is required" }).min(1, "secret_key is required"),
   ...createMqttTokenSchema.shape,
 });
-
-const instant = z.date().transform((value) => value.toISOString());
 
 /** The answer of create and refresh (the seed's shape, provider "tessera"); responses are parsed through it. */
 export const mqttTokenResponse = z.object({

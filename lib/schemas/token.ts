@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { instant } from "./instant.ts";
 import { ROLES } from "../auth/permissions.ts";
 
 // Application tokens: the one schema for the API, the CLI and the form.
@@ -61,9 +62,6 @@ export const validUntil = z
 
 export const createTokenSchema = z.strictObject({ name: tokenName, validUntil, role: tokenRole });
 export type CreateTokenInput = z.infer<typeof createTokenSchema>;
-
-/** An instant as the API writes it: ISO-8601 in UTC with milliseconds. */
-const instant = z.date().transform((value) => value.toISOString());
 
 /**
  * What the API shows of a token: the seed's fields plus status. Every answer
