@@ -1,6 +1,6 @@
 import "server-only";
 import type { NextRequest } from "next/server";
-import { routePermission } from "../auth/permissions.ts";
+import { METHODS, routePermission, type Method } from "../auth/permissions.ts";
 import { withAuth } from "../auth/with-auth.ts";
 import { textResponse } from "./errors.ts";
 
@@ -16,8 +16,6 @@ import { textResponse } from "./errors.ts";
 // sign-in, /v2) refuse at once. OPTIONS is here too: Next.js's own would
 // list these 405 handlers in its Allow as if they were methods.
 
-const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
-type Method = (typeof METHODS)[number];
 /** Next.js answers HEAD from GET. */
 type Served<A extends Method> = A | ("GET" extends A ? "HEAD" : never);
 

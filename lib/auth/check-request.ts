@@ -97,7 +97,7 @@ export function assertFeatureEnabled(permission: Permission | undefined, setting
  * current one counts (withAuth).
  */
 export async function checkApiRequest(request: NextRequest, settings: Settings): Promise<void> {
-  const permission = routePermission(request.nextUrl.pathname);
+  const permission = routePermission(request.nextUrl.pathname, request.method);
   assertFeatureEnabled(permission, settings);
   const check = await checkRequest(request, settings);
   if (check.kind === "token" && permission && !can(check.claims.role, permission)) {

@@ -15,6 +15,16 @@ export const PERMISSIONS = {
   "mqtt:credentials": ["admin", "connectionManager"],
   /** Register, list and remove devices that get REST tokens over MQTT (/api/devices*). */
   "devices:manage": ["admin"],
+  /** The broker's $SYS snapshot (GET /api/broker/status). */
+  "broker:status": ["admin", "editor", "viewer", "connectionManager", "monitoringViewer"],
+  /** List and read the broker's dynamic security clients (a connection manager must see what it enables). */
+  "dynsec:clients:read": ["admin", "editor", "viewer", "connectionManager"],
+  /** Read the broker's dynamic security roles, groups, anonymous group and default ACL access. */
+  "dynsec:read": ["admin", "editor", "viewer"],
+  /** Create, modify and delete dynamic security clients, roles, groups and ACLs; set passwords and the defaults. */
+  "dynsec:write": ["admin", "editor"],
+  /** Enable and disable broker clients (disabling drops their connections). */
+  "broker:connections": ["admin", "editor", "connectionManager"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Permission = keyof typeof PERMISSIONS;
 
@@ -26,13 +36,20 @@ export function can(role: Role, permission: Permission): boolean {
   return (PERMISSIONS[permission] as readonly Role[]).includes(role);
 }
 
+export const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type Method = (typeof METHODS)[number];
+
+/** A route's permission: one for all its methods, or one per method (HEAD is GET's). */
+export type RouteRule = Permission | Readonly<Partial<Record<Exclude<Method, "HEAD">, Permission>>>;
+
 /**
  * Every authenticated route and the permission it needs, the one place a
  * route's permission is written: the middleware reads it for its early check
  * of an app token's role, withAuth for the authoritative check, and the 405
- * answers of a route's other methods stand behind the same one. A segment in
- * brackets matches one path segment, as in app/. A test requires an entry for
- * every route file and a route file for every entry.
+ * answers of a route's other methods stand behind the route's first
+ * permission. A segment in brackets matches one path segment, as in app/. A
+ * test requires an entry for every route file and a route file for every
+ * entry, and the role x endpoint matrix is generated from this table.
  */
 export const ROUTES = {
   "/api/tokens": "tokens:manage",
@@ -48,7 +65,32 @@ export const ROUTES = {
   "/api/devices/[id]/bridge-config": "devices:manage",
   // The seed's create: the app token is in the body (secret_key), so the middleware does not see it.
   "/v2/tokens/create": "mqtt:credentials",
-} as const satisfies Record<string, Permission>;
+  // The broker (lib/broker): its $SYS status and its dynamic security.
+  "/api/broker/status": "broker:status",
+  "/api/broker/clients": { GET: "dynsec:clients:read", POST: "dynsec:write" },
+  "/api/broker/clients/[username]": { GET: "dynsec:clients:read", PATCH: "dynsec:write", DELETE: "dynsec:write" },
+  "/api/broker/clients/[username]/password": { PUT: "dynsec:write" },
+  "/api/broker/clients/[username]/enable": { POST: "broker:connections" },
+  "/api/broker/clients/[username]/disable": { POST: "broker:connections" },
+  "/api/broker/roles": { GET: "dynsec:read", POST: "dynsec:write" },
+  "/api/broker/roles/[rolename]": { GET: "dynsec:read", PATCH: "dynsec:write", DELETE: "dynsec:write" },
+  "/api/broker/roles/[rolename]/acls": { POST: "dynsec:write", DELETE: "dynsec:write" },
+  "/api/broker/groups": { GET: "dynsec:read", POST: "dynsec:write" },
+  "/api/broker/groups/[groupname]": { GET: "dynsec:read", PATCH: "dynsec:write", DELETE: "dynsec:write" },
+  "/api/broker/groups/[groupname]/clients": { POST: "dynsec:write" },
+  "/api/broker/groups/[groupname]/clients/[username]": { DELETE: "dynsec:write" },
+  "/api/broker/groups/[groupname]/roles": { POST: "dynsec:write" },
+  "/api/broker/groups/[groupname]/roles/[rolename]": { DELETE: "dynsec:write" },
+  "/api/broker/anonymous-group": { GET: "dynsec:read", PUT: "dynsec:write" },
+  "/api/broker/default-acl": { GET: "dynsec:read", PUT: "dynsec:write" },
+} as const satisfies Record<string, RouteRule>;
+
+/** The permission a rule names for a method; for a method the route does not serve (its 405), its first one. */
+export function rulePermission(rule: RouteRule, method: string = "GET"): Permission {
+  if (typeof rule === "string") return rule;
+  const key = (method === "HEAD" ? "GET" : method) as keyof typeof rule;
+  return rule[key] ?? Object.values(rule)[0]!;
+}
 
 const ROUTE_PATTERNS = Object.entries(ROUTES)
   .map(([route, permission]) => {
@@ -58,7 +100,7 @@ const ROUTE_PATTERNS = Object.entries(ROUTES)
       literal: !route.includes("["),
       exact: new RegExp(`^${path}/?$`),
       below: new RegExp(`^${path}/`),
-      permission,
+      rule: permission as RouteRule,
     };
   })
   // Literal routes before parameterised ones ("/api/mqtt/tokens/refresh" is not an [id]), deeper before shallower.
@@ -71,11 +113,12 @@ export const PUBLIC_API_PATHS = [/^\/api\/health\/?$/, /^\/api\/auth(\/.*)?$/];
  * The permission a path needs: its route's, or for a path below a route that
  * no route serves (a 404 to be) the nearest route above it's, so that nothing
  * under /api/tokens is even answered to a token without tokens:manage.
- * Undefined for paths outside every route (and the public ones).
+ * Undefined for paths outside every route (and the public ones). Below a
+ * route, its first permission, whatever the method.
  */
-export function routePermission(pathname: string): Permission | undefined {
-  return (
-    ROUTE_PATTERNS.find((route) => route.exact.test(pathname)) ??
-    ROUTE_PATTERNS.find((route) => route.below.test(pathname))
-  )?.permission;
+export function routePermission(pathname: string, method: string = "GET"): Permission | undefined {
+  const exact = ROUTE_PATTERNS.find((route) => route.exact.test(pathname));
+  if (exact) return rulePermission(exact.rule, method);
+  const below = ROUTE_PATTERNS.find((route) => route.below.test(pathname));
+  return below ? rulePermission(below.rule) : undefined;
 }

@@ -56,7 +56,7 @@ export function withAuth<Body = undefined, Params = Record<string, string>, Quer
 ) {
   return async (req: NextRequest, context: RouteContext): Promise<Response> => {
     try {
-      const permission = routePermission(req.nextUrl.pathname);
+      const permission = routePermission(req.nextUrl.pathname, req.method);
       if (!permission) {
         // A handler whose route lib/auth/permissions.ts does not list: refused, never served without a permission.
         log.error(`no permission is declared for ${req.nextUrl.pathname} (lib/auth/permissions.ts, ROUTES)`);

@@ -10,6 +10,11 @@ const DESCRIPTIONS: Record<Permission, string> = {
   "metrics:read": "Read the server's counters at /api/metrics",
   "mqtt:credentials": "Mint, refresh, list and revoke end users' MQTT credentials",
   "devices:manage": "Register and remove devices that get REST tokens over MQTT",
+  "broker:status": "See the broker's status: clients, subscriptions, message rates and load",
+  "dynsec:clients:read": "List and inspect the broker's clients",
+  "dynsec:read": "List and inspect the broker's roles, groups, anonymous group and default access",
+  "dynsec:write": "Create, change and delete the broker's clients, roles, groups and ACLs",
+  "broker:connections": "Enable and disable broker clients (disabling drops their connections)",
 };
 
 // GET /account - who am I and what may I do (any signed-in user)
