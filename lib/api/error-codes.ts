@@ -21,6 +21,9 @@ export const MESSAGES = {
   invalidToken: "Token not found or was revoked",
   forbidden: "Forbidden",
   pluginDisabled: "Plugin is not enabled",
+  brokerNotConfigured:
+    "No broker is configured on this server: set TESSERA_MQTT_URL, TESSERA_MQTT_ADMIN_USERNAME and " +
+    "TESSERA_MQTT_ADMIN_PASSWORD (README, Broker API)",
   unauthenticated: "Not authenticated: send Authorization: Bearer <token> or sign in",
   crossOrigin: "Forbidden: cross-origin request refused",
   internal: "Internal server error",

@@ -36,6 +36,7 @@ type Settings = Pick<
   | "TESSERA_APP_TOKENS_ENABLED"
   | "TESSERA_TRUST_PROXY"
   | "TESSERA_AUTH_FAILURES_PER_MINUTE"
+  | "TESSERA_MQTT_URL"
 >;
 
 /** Records a failed attempt and answers it: the given error, or 429 once the address is over the limit. */
@@ -87,7 +88,19 @@ export function assertFeatureEnabled(permission: Permission | undefined, setting
   if (permission === "tokens:manage" && !settings.TESSERA_APP_TOKENS_ENABLED) {
     throw new ApiError("not_found", MESSAGES.pluginDisabled);
   }
+  if (permission && BROKER_PERMISSIONS.has(permission) && !settings.TESSERA_MQTT_URL) {
+    throw new ApiError("not_found", MESSAGES.brokerNotConfigured);
+  }
 }
+
+/** The permissions of /api/broker/*: those routes exist only when Tessera is configured for a broker. */
+const BROKER_PERMISSIONS = new Set<Permission>([
+  "broker:status",
+  "dynsec:clients:read",
+  "dynsec:read",
+  "dynsec:write",
+  "broker:connections",
+]);
 
 /**
  * The first gate's whole decision for an API path (middleware.ts): the

@@ -99,7 +99,10 @@ export type CreateClientInput = z.output<typeof createClientSchema>;
 export const modifyClientSchema = createClientSchema
   .omit({ username: true, password: true })
   .extend({ clientid: clientid.nullable().optional() })
-  .refine((body) => Object.keys(body).length > 0, "Send at least one of clientid, textname, textdescription, roles, groups");
+  .refine(
+    (body) => Object.keys(body).length > 0,
+    "Send at least one of clientid, textname, textdescription, roles, groups",
+  );
 export type ModifyClientInput = z.output<typeof modifyClientSchema>;
 
 /** PUT /api/broker/clients/{username}/password. Without a password, Tessera generates one and shows it once. */
