@@ -1,8 +1,17 @@
 import assert from "node:assert/strict";
-import { readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
-import { can, PERMISSIONS, PUBLIC_API_PATHS, ROLES, ROUTES, routePermission } from "../../lib/auth/permissions.ts";
+import {
+  can,
+  PERMISSIONS,
+  PUBLIC_API_PATHS,
+  ROLES,
+  ROUTES,
+  routePermission,
+  rulePermission,
+  type RouteRule,
+} from "../../lib/auth/permissions.ts";
 
 /** Every route file under app/api and app/v2, as its route template ("/api/tokens/[hash]"). */
 function routeFiles(): string[] {
@@ -64,5 +73,60 @@ test("the permission table: admin may do everything; only admin manages tokens; 
   assert.deepEqual(
     ROLES.filter((role) => can(role, "me:read")),
     [...ROLES],
+  );
+});
+
+test("a route with a permission per method: each method its own, HEAD as GET, any other method the route's first", () => {
+  const client = "/api/broker/clients/some%20client";
+  const expected: [string, string, string | undefined][] = [
+    ["GET", "/api/broker/clients", "dynsec:clients:read"],
+    ["HEAD", "/api/broker/clients", "dynsec:clients:read"],
+    ["POST", "/api/broker/clients", "dynsec:write"],
+    ["PUT", "/api/broker/clients", "dynsec:clients:read"], // its 405 stands behind the first permission
+    ["GET", client, "dynsec:clients:read"],
+    ["PATCH", client, "dynsec:write"],
+    ["DELETE", client, "dynsec:write"],
+    ["POST", `${client}/enable`, "broker:connections"],
+    ["POST", `${client}/disable`, "broker:connections"],
+    ["GET", `${client}/enable`, "broker:connections"],
+    ["PUT", `${client}/password`, "dynsec:write"],
+    ["GET", `${client}/nothing/below`, "dynsec:clients:read"], // below a route: its first permission, whatever the method
+    ["DELETE", `${client}/nothing/below`, "dynsec:clients:read"],
+    ["GET", "/api/broker/roles/r1", "dynsec:read"],
+    ["DELETE", "/api/broker/roles/r1/acls", "dynsec:write"],
+    ["DELETE", "/api/broker/groups/g1/clients/c1", "dynsec:write"],
+    ["PUT", "/api/broker/anonymous-group", "dynsec:write"],
+    ["GET", "/api/broker/default-acl", "dynsec:read"],
+    ["GET", "/api/broker/status", "broker:status"],
+    ["POST", "/api/broker/status", "broker:status"],
+    ["GET", "/api/broker", undefined],
+    ["DELETE", "/api/tokens/x", "tokens:manage"],
+  ];
+  for (const [method, pathname, permission] of expected) {
+    assert.equal(routePermission(pathname, method), permission, `${method} ${pathname}`);
+  }
+  assert.equal(rulePermission({ POST: "dynsec:write", GET: "dynsec:read" }, "OPTIONS"), "dynsec:write");
+});
+
+test("a route's per-method permissions name exactly the methods its route file serves", () => {
+  for (const [route, rule] of Object.entries(ROUTES) as [string, RouteRule][]) {
+    const source = readFileSync(path.join("app", route.slice(1), "route.ts"), "utf8");
+    const served = /otherMethods\(\[([^\]]*)\]\)/.exec(source)?.[1]?.match(/[A-Z]+/g);
+    assert.ok(served, `${route}: the route answers its other methods with otherMethods([...])`);
+    if (typeof rule !== "string") assert.deepEqual([...served].sort(), Object.keys(rule).sort(), route);
+  }
+});
+
+test("the broker's roles: editor writes, viewer reads, connectionManager enables and reads clients, all see status", () => {
+  const who = (permission: keyof typeof PERMISSIONS) => ROLES.filter((role) => can(role, permission));
+  assert.deepEqual(who("dynsec:write"), ["admin", "editor"]);
+  assert.deepEqual(who("dynsec:read"), ["admin", "editor", "viewer"]);
+  assert.deepEqual(who("dynsec:clients:read"), ["admin", "editor", "viewer", "connectionManager"]);
+  assert.deepEqual(who("broker:connections"), ["admin", "editor", "connectionManager"]);
+  assert.deepEqual(who("broker:status"), [...ROLES]);
+  // monitoringViewer reads the status, the counters and who it is, nothing else
+  assert.deepEqual(
+    (Object.keys(PERMISSIONS) as (keyof typeof PERMISSIONS)[]).filter((p) => can("monitoringViewer", p)),
+    ["me:read", "metrics:read", "broker:status"],
   );
 });
