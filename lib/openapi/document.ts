@@ -80,14 +80,16 @@ function parameters(route: string, operation: Operation | undefined): Schema[] {
 const AUTHENTICATED = [{ bearer: [] }, { queryToken: [] }, { sessionCookie: [] }];
 
 /** The errors an operation answers: those of every authenticated request, the body's, and its own. */
-function errorResponses(operation: Operation | undefined, authenticated: boolean): Record<string, Schema> {
+function errorResponses(operation: Operation | undefined, caller: string): Record<string, Schema> {
+  // A token in the body (the seed's secret_key) passes the same gate as one in the request, but is never missing (400).
+  const authenticated = caller === "authenticated" || caller === "body-token";
   const own = operation?.errors ?? {};
   const responses: Record<string, Schema> = {};
   if (operation?.body || operation?.query || operation?.params || own[400])
     responses["400"] = text(
       own[400] ?? "The first problem with the request, in a sentence (X-Error-Field names the field when it is one)",
     );
-  if (authenticated || own[401])
+  if (caller === "authenticated" || own[401])
     responses["401"] = own[401]
       ? text(own[401])
       : text("No credentials were sent", { type: "string", enum: [MESSAGES.unauthenticated] });
@@ -156,7 +158,7 @@ function served(route: string, method: HttpMethod, operation: Operation, tag: st
     ...(operation.body && {
       requestBody: { required: true, content: { "application/json": { schema: jsonSchema(operation.body, "input") } } },
     }),
-    responses: { "200": success, ...errorResponses(operation, authenticated) },
+    responses: { "200": success, ...errorResponses(operation, caller) },
   };
 }
 
