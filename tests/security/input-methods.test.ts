@@ -6,6 +6,8 @@ import { sendAsAdmin, tessera, tokenNames, setUpFileInstance } from "../helpers/
 import { summary } from "../helpers/raw-http.ts";
 import { securityReport } from "../helpers/report.ts";
 import { routeFiles } from "../helpers/routes.ts";
+import { MESSAGES } from "../../lib/api/error-codes.ts";
+import { ROUTES as PERMISSION_ROUTES } from "../../lib/auth/permissions.ts";
 
 // Issue 14, second round of an independent attack: methods answered 405 with
 // an empty body, a DELETE the seed says does nothing, and a data dir others
@@ -37,8 +39,31 @@ describe("methods", () => {
     "/v2/tokens/refresh": { sample: "/v2/tokens/refresh", methods: ["POST"] },
   };
 
+  // This instance has no broker: every method of the broker's routes is the 404 that says how to configure one
+  // (their 405s, with a broker: tests/security/broker-authorization.test.ts).
+  const BROKER_ROUTES = Object.keys(PERMISSION_ROUTES).filter((route) => route.startsWith("/api/broker/"));
+
   test("every route file is in the table", () => {
-    assert.deepEqual(routeFiles(), Object.keys(ROUTES).sort(), "a new route needs its methods in this table");
+    assert.deepEqual(
+      routeFiles(),
+      [...Object.keys(ROUTES), ...BROKER_ROUTES].sort(),
+      "a new route needs its methods in this table",
+    );
+  });
+
+  test("without a broker, every method of every broker route: 404 saying how to configure one", async () => {
+    for (const route of BROKER_ROUTES) {
+      const sample = route.replace(/\[[^\]]+\]/g, "x");
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]) {
+        const answer = await send(method, sample, method === "GET" || method === "OPTIONS" ? {} : { body: {} });
+        report.check(
+          "Methods",
+          `${method} ${route} without a broker`,
+          `404 ${MESSAGES.brokerNotConfigured}`,
+          summary(answer),
+        );
+      }
+    }
   });
 
   test("PUT /api/tokens/{hash}: 405 with a sentence and Allow", async () => {
