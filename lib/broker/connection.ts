@@ -1,0 +1,71 @@
+import "server-only";
+import { ApiError } from "../api/errors.ts";
+import { MESSAGES } from "../api/error-codes.ts";
+import { env, type Env } from "../env.ts";
+import { log } from "../log.ts";
+import { dynsec, DynsecCommandError, type Dynsec, type DynsecCommand, type DynsecResponse } from "../mqtt/dynsec.ts";
+
+// The generic dynamic security API's one way to the broker: the process's
+// dynsec connection, and the broker's refusals turned into 400/404/409 with
+// a sentence. The broker is the store for clients, roles and groups here;
+// Tessera keeps no copy of them.
+
+/** What the broker services need: the connection, and who Tessera's own admin client is. */
+export interface BrokerContext {
+  dynsec: Dynsec;
+  adminUsername: string;
+}
+
+type Settings = Pick<
+  Env,
+  "TESSERA_MQTT_URL" | "TESSERA_MQTT_ADMIN_USERNAME" | "TESSERA_MQTT_ADMIN_PASSWORD" | "TESSERA_MQTT_TIMEOUT_SECONDS"
+>;
+
+/** The context for this process's broker; 404 with how to configure one when there is none. */
+export function brokerContext(settings: Settings = env()): BrokerContext {
+  const connection = dynsec(settings);
+  if (!connection) throw new ApiError("not_found", MESSAGES.brokerNotConfigured);
+  return { dynsec: connection, adminUsername: settings.TESSERA_MQTT_ADMIN_USERNAME ?? "" };
+}
+
+/** The broker's own error texts (Mosquitto 2.0.11) and what the API answers for each. */
+const KNOWN: [RegExp, ApiError["code"], string][] = [
+  [/^Client not found$/i, "not_found", "Broker client not found"],
+  [/^Role not found$/i, "not_found", "Broker role not found"],
+  [/^Group not found$/i, "not_found", "Broker group not found"],
+  [/^ACL not found$/i, "not_found", "The role has no ACL of this acltype for this topic"],
+  [/^Client already exists$/i, "conflict", "A broker client with this username already exists"],
+  [/^Role already exists$/i, "conflict", "A broker role with this rolename already exists"],
+  [/^Group already exists$/i, "conflict", "A broker group with this groupname already exists"],
+  [/^ACL with this topic already exists$/i, "conflict", "The role already has an ACL of this acltype for this topic"],
+];
+
+/** The broker refused a command: its own words, mapped to a status and a sentence (the raw text goes to the log). */
+export function refusal(error: DynsecCommandError): ApiError {
+  const known = KNOWN.find(([pattern]) => pattern.test(error.brokerError));
+  if (known) return new ApiError(known[1], known[2]);
+  log.warn(error.message);
+  // Plain words only: anything else (an address, a path) stays in the log.
+  const words = /^[A-Za-z][A-Za-z /,'()-]{0,120}$/.test(error.brokerError) ? `: ${error.brokerError}` : "";
+  return new ApiError("bad_request", `The broker refused ${error.command}${words}`);
+}
+
+/** Runs the commands in one message; the first refusal becomes its ApiError (errors in `tolerate` excepted). */
+export async function run(
+  context: BrokerContext,
+  commands: DynsecCommand[],
+  tolerate: RegExp[] = [],
+): Promise<DynsecResponse[]> {
+  try {
+    return await context.dynsec.run(commands, tolerate);
+  } catch (error) {
+    if (error instanceof DynsecCommandError) throw refusal(error);
+    throw error;
+  }
+}
+
+/** One command's data, or null when the broker answered the tolerated "not found". */
+export function dataOf<T>(response: DynsecResponse | undefined, key: string): T | null {
+  if (!response || response.error) return null;
+  return (response.data?.[key] as T | undefined) ?? null;
+}
