@@ -104,7 +104,7 @@ function MemberList({
       </ul>
       <div className="flex items-end gap-2">
         <label htmlFor={id} className="sr-only">
-          {`Add to ${label.toLowerCase()}`}
+          {`Choose from ${label.toLowerCase()}`}
         </label>
         <select id={id} value={picked} onChange={(event) => setPicked(event.target.value)} className={INPUT}>
           <option value="">Choose…</option>

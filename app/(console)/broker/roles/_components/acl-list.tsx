@@ -12,10 +12,9 @@ export function AclList({ acls, onRemove }: { acls: Acl[]; onRemove?: (acl: Acl)
         <li key={`${acl.acltype} ${acl.topic}`} data-testid="acl" className="flex flex-wrap items-center gap-2">
           <span className={acl.allow ? "font-semibold text-emerald-700" : "font-semibold text-red-700"}>
             {acl.allow ? "allow" : "deny"}
-          </span>
-          <span>{acl.acltype}</span>
-          <code className="font-mono">{acl.topic}</code>
-          <span className="text-slate-500">priority {acl.priority}</span>
+          </span>{" "}
+          <span>{acl.acltype}</span> <code className="font-mono">{acl.topic}</code>{" "}
+          <span className="text-slate-500">priority {acl.priority}</span>{" "}
           {onRemove ? (
             <button
               type="button"
