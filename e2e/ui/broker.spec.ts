@@ -108,7 +108,7 @@ test("an admin creates a role with an ACL, a client with a generated password, a
   dialog = page.getByRole("dialog", { name: "New client" });
   await dialog.getByLabel("Username").fill(username);
   await dialog.getByRole("button", { name: "Create" }).click();
-  await expect(dialog.getByText(/already exists/)).toBeVisible();
+  await expect(dialog.getByRole("alert")).toHaveText("A broker client with this username already exists");
   await dialog.getByRole("button", { name: "Cancel" }).click();
 
   // Disable (behind a confirmation): the broker refuses the password; enable: it accepts it again.
