@@ -51,6 +51,8 @@ export interface BrokerOptions {
   port?: number;
   adminUsername?: string;
   adminPassword?: string;
+  /** Mosquitto's sys_interval (how often it publishes $SYS); unset: its default, 10 s. */
+  sysInterval?: number;
 }
 
 export async function startBroker(options: BrokerOptions = {}): Promise<Broker> {
@@ -72,6 +74,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       `plugin ${DYNSEC_PLUGIN}`,
       `plugin_opt_config_file ${dynsecFile}`,
       "persistence false",
+      ...(options.sysInterval === undefined ? [] : [`sys_interval ${options.sysInterval}`]),
       "log_dest stderr",
       "log_type error",
       "log_type warning",
