@@ -19,13 +19,14 @@ test.beforeAll(async ({ playwright }) => {
     data: { username: client, password: "e2e-roles-password" },
     headers: { Origin: E2E.baseURL },
   });
-  expect(created.status()).toBe(201);
+  expect(created.status()).toBe(200);
   await admin.dispose();
 });
 
 test.afterAll(async ({ playwright }) => {
   const admin = await playwright.request.newContext({ baseURL: E2E.baseURL, storageState: E2E.adminState });
-  await admin.delete(`/api/broker/clients/${client}`, { headers: { Origin: E2E.baseURL } });
+  const deleted = await admin.delete(`/api/broker/clients/${client}`, { headers: { Origin: E2E.baseURL } });
+  expect(deleted.status()).toBe(200);
   await admin.dispose();
 });
 

@@ -1,25 +1,9 @@
 // The figures of GET /api/broker/status (lib/schemas/broker-status.ts): what Mosquitto last published in $SYS.
 
-type Count = number | null;
-type Averages = { "1min": Count; "5min": Count; "15min": Count };
+import type { BrokerStatusResponse } from "@/lib/schemas/broker-status.ts";
 
-/** The part of the status answer the panel shows. */
-export interface Status {
-  connected: boolean;
-  age_seconds: number;
-  received_at: string;
-  version: string | null;
-  uptime_seconds: Count;
-  clients: { connected: Count; disconnected: Count; total: Count; maximum: Count };
-  subscriptions: Count;
-  retained: Count;
-  per_second: { messages_received: Count; messages_sent: Count; bytes_received: Count; bytes_sent: Count };
-  load: {
-    messages: { received: Averages; sent: Averages };
-    bytes: { received: Averages; sent: Averages };
-    connections: Averages;
-  };
-}
+export type Status = BrokerStatusResponse;
+type Count = number | null;
 
 /** A figure as the broker sent it, or a dash when it has not (yet). */
 function show(value: Count | undefined, unit = ""): string {
