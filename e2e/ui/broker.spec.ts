@@ -75,6 +75,18 @@ test("an admin creates a role with an ACL, a client with a generated password, a
   await dialog.getByLabel("Priority").fill("5");
   await dialog.getByRole("button", { name: "Add ACL" }).click();
   await expect(dialog.getByTestId("acl")).toHaveText([`allow subscribePattern ${topic} priority 5 Remove`]);
+  // A second one, a deny, listed first by its higher priority; then removed again.
+  await dialog.getByLabel("ACL type").selectOption("publishClientSend");
+  await dialog.getByLabel("Topic").fill(`e2e/${id}/secret`);
+  await dialog.getByLabel("Priority").fill("9");
+  await dialog.getByLabel("Allow (unchecked: deny)").uncheck();
+  await dialog.getByRole("button", { name: "Add ACL" }).click();
+  await expect(dialog.getByTestId("acl")).toHaveText([
+    `deny publishClientSend e2e/${id}/secret priority 9 Remove`,
+    `allow subscribePattern ${topic} priority 5 Remove`,
+  ]);
+  await dialog.getByRole("button", { name: `Remove publishClientSend e2e/${id}/secret` }).click();
+  await expect(dialog.getByTestId("acl")).toHaveText([`allow subscribePattern ${topic} priority 5 Remove`]);
   await dialog.getByRole("button", { name: "Done" }).click();
   await expect(row(page, "role", rolename).getByTestId("acl")).toHaveText([
     `allow subscribePattern ${topic} priority 5`,
@@ -124,6 +136,33 @@ test("an admin creates a role with an ACL, a client with a generated password, a
   await expect(row(page, "client", username)).toContainText("enabled");
   expect(await brokerAccepts(username, password)).toBe(true);
 
+  // Edit: a text name and a client id the client is then pinned to; the dialog starts from the client as it is.
+  await row(page, "client", username)
+    .getByRole("button", { name: `Edit ${username}` })
+    .click();
+  dialog = page.getByRole("dialog", { name: `Edit client ${username}` });
+  await expect(dialog.getByRole("group", { name: "Roles" }).getByLabel(rolename)).toBeChecked();
+  await dialog.getByLabel("Text name").fill("Kitchen sensor");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(row(page, "client", username)).toContainText("Kitchen sensor");
+  await expect(row(page, "client", username)).toContainText(rolename);
+
+  // Set password, left empty: a new one generated and shown once; the broker takes it and refuses the old one.
+  await row(page, "client", username)
+    .getByRole("button", { name: `Set password ${username}` })
+    .click();
+  await page
+    .getByRole("dialog", { name: `Set password of ${username}` })
+    .getByRole("button", { name: "Set password" })
+    .click();
+  await expect(shown.getByText("It will never be shown again.")).toBeVisible();
+  const renewed = (await shown.getByTestId("generated-password").textContent())!;
+  expect(renewed).not.toBe(password);
+  await shown.getByRole("button", { name: "Done" }).click();
+  expect(await brokerAccepts(username, renewed)).toBe(true);
+  expect(await brokerAccepts(username, password)).toBe(false);
+
   // Tessera's own admin client is listed, named as Tessera's, with no actions.
   const admin = row(page, "client", E2E.brokerAdmin.username);
   await expect(admin).toContainText("Managed by Tessera");
@@ -164,7 +203,7 @@ test("an admin creates a role with an ACL, a client with a generated password, a
     .click();
   await page.getByRole("dialog", { name: "Delete client" }).getByRole("button", { name: "Delete" }).click();
   await expect(row(page, "client", username)).toHaveCount(0);
-  expect(await brokerAccepts(username, password)).toBe(false);
+  expect(await brokerAccepts(username, renewed)).toBe(false);
   await tabs.filter({ hasText: "Roles" }).click();
   await row(page, "role", rolename)
     .getByRole("button", { name: `Delete ${rolename}` })
