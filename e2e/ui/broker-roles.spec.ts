@@ -128,3 +128,16 @@ test("an editor creates a role and a client in the Broker tab", async ({ page })
   await page.getByRole("dialog", { name: "Delete role" }).getByRole("button", { name: "Delete" }).click();
   await expect(page.locator(`[data-testid="role-row"][data-rolename="${rolename}"]`)).toHaveCount(0);
 });
+
+test("signed out, every Broker view sends the browser to sign in and back to it", async ({ playwright }) => {
+  const anonymous = await playwright.request.newContext({
+    baseURL: E2E.baseURL,
+    storageState: { cookies: [], origins: [] },
+  });
+  for (const path of ["/broker", "/broker/clients", "/broker/roles", "/broker/groups"]) {
+    const response = await anonymous.get(path, { maxRedirects: 0 });
+    expect(response.status(), path).toBe(307);
+    expect(response.headers().location, path).toBe(`/login?callbackUrl=${encodeURIComponent(path)}`);
+  }
+  await anonymous.dispose();
+});

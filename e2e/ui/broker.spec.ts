@@ -187,8 +187,19 @@ test("an admin creates a role with an ACL, a client with a generated password, a
   await dialog.getByRole("button", { name: "Add to roles" }).click();
   await expect(dialog.getByRole("list", { name: "Roles" })).toHaveText(`${rolename}Remove`);
   await dialog.getByRole("button", { name: "Done" }).click();
-  await expect(row(page, "group", groupname)).toContainText(username);
-  await expect(row(page, "group", groupname)).toContainText(rolename);
+  await expect(row(page, "group", groupname).getByRole("cell").nth(2)).toHaveText(rolename);
+  await expect(row(page, "group", groupname).getByRole("cell").nth(3)).toHaveText(username);
+  // And the role out again.
+  await row(page, "group", groupname)
+    .getByRole("button", { name: `Members ${groupname}` })
+    .click();
+  await dialog
+    .getByRole("list", { name: "Roles" })
+    .getByRole("button", { name: `Remove ${rolename}` })
+    .click();
+  await expect(dialog.getByRole("list", { name: "Roles" }).getByRole("listitem")).toHaveCount(0);
+  await dialog.getByRole("button", { name: "Done" }).click();
+  await expect(row(page, "group", groupname).getByRole("cell").nth(2)).toHaveText("–");
   await page.screenshot({ path: testInfo.outputPath("broker-groups.png"), fullPage: true });
 
   // Delete the group, the client (it can no longer connect) and the role; a reload shows none of them.
