@@ -29,7 +29,7 @@ export function NoBroker({ title }: { title?: string }) {
     <>
       {title ? <h1 className="mb-2 text-2xl font-semibold tracking-tight">{title}</h1> : null}
       <p data-testid="no-broker" className="text-slate-600">
-        {MESSAGES.brokerNotConfigured}.
+        {`${MESSAGES.brokerNotConfigured}.`}
       </p>
     </>
   );
