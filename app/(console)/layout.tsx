@@ -40,6 +40,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
               <Link href="/account" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
                 Account
               </Link>
+              <Link href="/api-docs" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">
+                API
+              </Link>
             </nav>
           </div>
           <div className="flex items-center gap-3 text-sm">

@@ -107,7 +107,7 @@ const ROUTE_PATTERNS = Object.entries(ROUTES)
   .sort((a, b) => Number(b.literal) - Number(a.literal) || b.segments - a.segments);
 
 /** API paths that need no credentials at all. */
-export const PUBLIC_API_PATHS = [/^\/api\/health\/?$/, /^\/api\/auth(\/.*)?$/];
+export const PUBLIC_API_PATHS = [/^\/api\/health\/?$/, /^\/api\/openapi\.json$/, /^\/api\/auth(\/.*)?$/];
 
 /**
  * The permission a path needs: its route's, or for a path below a route that

@@ -110,6 +110,8 @@ export class BrokerStatus {
   private subscribed = false;
   private readonly values = new Map<string, string>();
   private receivedAt: Date | undefined;
+  /** Set on every (re)subscription: its first message starts a new tree (a restarted broker may not publish all the old topics). */
+  private fresh = false;
   private readonly waiters = new Set<() => void>();
 
   constructor(private readonly settings: Settings) {}
@@ -147,10 +149,15 @@ export class BrokerStatus {
           return;
         }
         this.subscribed = true;
+        this.fresh = true;
       });
     });
     client.on("message", (topic, payload) => {
       if (!topic.startsWith(SYS) || payload.length > 1024) return;
+      if (this.fresh) {
+        this.values.clear();
+        this.fresh = false;
+      }
       this.values.set(topic.slice(SYS.length), payload.toString("utf8"));
       this.receivedAt = new Date();
       for (const wake of this.waiters) wake();

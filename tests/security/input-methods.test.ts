@@ -28,6 +28,7 @@ describe("methods", () => {
     "/api/me/sessions": { sample: "/api/me/sessions", methods: ["DELETE"] },
     "/api/metrics": { sample: "/api/metrics", methods: ["GET"] },
     "/api/mqtt/tokens": { sample: "/api/mqtt/tokens", methods: ["GET", "POST"] },
+    "/api/openapi.json": { sample: "/api/openapi.json", methods: ["GET"] },
     "/api/mqtt/tokens/[id]": { sample: "/api/mqtt/tokens/6f1c2b9e-0d7a-4c55-9f3e-1a2b3c4d5e6f", methods: ["DELETE"] },
     "/api/mqtt/tokens/refresh": { sample: "/api/mqtt/tokens/refresh", methods: ["POST"] },
     "/api/tokens": { sample: "/api/tokens", methods: ["GET", "POST"] },

@@ -1,0 +1,533 @@
+import { z } from "zod";
+import { MESSAGES } from "../api/error-codes.ts";
+import { BROKER_UNAVAILABLE } from "../mqtt/dynsec.ts";
+import * as broker from "../schemas/broker.ts";
+import { brokerStatusResponse } from "../schemas/broker-status.ts";
+import { deviceResponse, registeredDevice, registerDeviceSchema } from "../schemas/device.ts";
+import {
+  createMqttTokenSchema,
+  mqttTokenListItem,
+  mqttTokenResponse,
+  refreshMqttTokenSchema,
+  v2CreateSchema,
+} from "../schemas/mqtt.ts";
+import { createTokenSchema, tokenResponse } from "../schemas/token.ts";
+import * as answers from "./answers.ts";
+
+// What each route handler in app/ serves, for the OpenAPI document
+// (lib/openapi/document.ts): keyed by route as in app/ and in ROUTES
+// (lib/auth/permissions.ts, which names each operation's permission), the
+// request and answer schemas the handlers themselves use. Methods a route
+// does not serve (its otherMethods 405s and OPTIONS) are added by the
+// document. tests/openapi.test.ts checks this table against the route files.
+
+export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
+
+/** Who may call: an app token or session (the default), nobody in particular, or an app token in the body. */
+export type Caller = "authenticated" | "public" | "body-token" | "mqtt-password";
+
+export interface Operation {
+  summary: string;
+  description?: string;
+  caller?: Caller;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  params?: z.ZodType;
+  /** The 200 answer: a JSON schema, or a text/plain description. */
+  ok: { json: z.ZodType; description: string; headers?: Record<string, string> } | { text: string };
+  /** Errors this operation answers besides the ones every authenticated operation can (their descriptions). */
+  errors?: Partial<Record<400 | 401 | 403 | 404 | 409 | 503, string>>;
+}
+
+export type Route = { tag: string; operations: Partial<Record<HttpMethod, Operation>> };
+
+const brokerErrors = {
+  404: `${MESSAGES.brokerNotConfigured}; or the named object does not exist on the broker`,
+  503: BROKER_UNAVAILABLE,
+};
+const brokerWriteErrors = {
+  ...brokerErrors,
+  400: "The request or the broker refused it, in a sentence",
+  409: "The object is Tessera's own (a sentence names the feature that owns it), or already exists",
+};
+const mqttErrors = {
+  404: "No broker is configured (TESSERA_MQTT_URL unset), or the named object does not exist",
+  503: BROKER_UNAVAILABLE,
+};
+const tokensErrors = { 404: `${MESSAGES.pluginDisabled} (TESSERA_APP_TOKENS_ENABLED=false)` };
+
+const brokerRead = (summary: string, json: z.ZodType, params?: z.ZodType, query?: z.ZodType): Operation => ({
+  summary,
+  params,
+  query,
+  ok: { json, description: summary },
+  errors: { ...brokerErrors, ...(params || query ? { 400: "A malformed path segment or query" } : {}) },
+});
+const brokerWrite = (summary: string, json: z.ZodType, params?: z.ZodType, body?: z.ZodType): Operation => ({
+  summary,
+  params,
+  body,
+  ok: { json, description: summary },
+  errors: brokerWriteErrors,
+});
+
+export const OPERATIONS: Record<string, Route> = {
+  "/api/auth/[...nextauth]": {
+    tag: "console",
+    operations: {
+      get: {
+        caller: "public",
+        summary: "next-auth: providers, csrf, session, sign-in pages and OAuth callbacks",
+        description:
+          "next-auth's own endpoints (/api/auth/providers, /csrf, /session, /signin/{provider}, /callback/{provider}, /signout, /error); the path segment may hold slashes. Answers are next-auth's: JSON, HTML or redirects.",
+        ok: { text: "next-auth's answer (JSON, HTML or a redirect)" },
+      },
+      post: {
+        caller: "public",
+        summary: "next-auth: sign in (local accounts and SSO) and sign out",
+        description: "Form posts with next-auth's CSRF token; answered with redirects (302) or JSON.",
+        ok: { text: "next-auth's answer" },
+      },
+    },
+  },
+  "/api/health": {
+    tag: "server",
+    operations: {
+      get: {
+        caller: "public",
+        summary: "The state of each component; 200 while the database answers, 503 when it does not",
+        ok: { json: answers.healthAnswer, description: "The database answers" },
+      },
+    },
+  },
+  "/api/openapi.json": {
+    tag: "server",
+    operations: {
+      get: {
+        caller: "public",
+        summary: "This document",
+        ok: { text: "The OpenAPI 3.1 document (application/json)" },
+      },
+    },
+  },
+  "/api/me": {
+    tag: "me",
+    operations: {
+      get: { summary: "Who is calling", ok: { json: answers.meAnswer, description: "The caller" } },
+    },
+  },
+  "/api/me/sessions": {
+    tag: "me",
+    operations: {
+      delete: {
+        summary: "Sign out everywhere: end every console session of the signed-in user, this one included",
+        ok: { json: answers.sessionsEnded, description: "The sessions were ended" },
+        errors: { 400: "Only a signed-in console session has sessions to end" },
+      },
+    },
+  },
+  "/api/metrics": {
+    tag: "server",
+    operations: {
+      get: {
+        summary: "This server process's counters and memory",
+        ok: { json: answers.metricsAnswer, description: "The counters" },
+      },
+    },
+  },
+  "/api/tokens": {
+    tag: "tokens",
+    operations: {
+      get: {
+        summary: "Every application token, oldest first; ?limit=N (1-1000) and ?cursor= page through the same list",
+        query: z.object({
+          limit: z
+            .string()
+            .optional()
+            .describe("A page of at most this many (1-1000); without limit and cursor, the whole list"),
+          cursor: z.string().optional().describe("The X-Next-Cursor of the previous page, unchanged"),
+        }),
+        ok: {
+          json: answers.tokenListAnswer,
+          description: "The tokens (a page of them with ?limit or ?cursor)",
+          headers: {
+            "X-Next-Cursor": "When paging and more follow: the cursor of the next page",
+            Link: 'When paging and more follow: <URL of the next page>; rel="next"',
+          },
+        },
+        errors: { ...tokensErrors, 400: "limit must be an integer from 1 to 1000, or a malformed cursor" },
+      },
+      post: {
+        summary: "Create a token; the token itself is in this answer only",
+        body: createTokenSchema,
+        ok: { json: answers.createdTokenAnswer, description: "The created token" },
+        errors: {
+          ...tokensErrors,
+          400: "The first problem with the body",
+          409: "A token with this name (or one that looks like it) exists",
+        },
+      },
+    },
+  },
+  "/api/tokens/[hash]": {
+    tag: "tokens",
+    operations: {
+      get: {
+        summary: "One token",
+        ok: { json: tokenResponse, description: "The token" },
+        errors: {
+          400: "Malformed token hash: expected 64 lowercase hexadecimal characters",
+          404: "Token not found; or Plugin is not enabled",
+        },
+      },
+      delete: {
+        summary: "Delete and revoke a token; answers the remaining tokens (the seed's answer)",
+        ok: { json: answers.tokenListAnswer, description: "The remaining tokens, as GET /api/tokens answers them" },
+        errors: {
+          400: "Malformed token hash: expected 64 lowercase hexadecimal characters",
+          404: "Token not found; or Plugin is not enabled",
+        },
+      },
+    },
+  },
+  "/api/mqtt/tokens": {
+    tag: "mqtt",
+    operations: {
+      get: {
+        summary: "The MQTT credentials Tessera manages, no secrets",
+        ok: { json: z.array(mqttTokenListItem), description: "The credentials" },
+        errors: mqttErrors,
+      },
+      post: {
+        summary: "Mint MQTT credentials for an end user; the password is in this answer only",
+        body: createMqttTokenSchema,
+        ok: { json: mqttTokenResponse, description: "The credentials" },
+        errors: {
+          ...mqttErrors,
+          400: "The first problem with the body",
+          409: "Credentials for this user_email are active and replace_existing is false (the default, true, replaces them)",
+        },
+      },
+    },
+  },
+  "/api/mqtt/tokens/refresh": {
+    tag: "mqtt",
+    operations: {
+      post: {
+        summary: "A new password for {token_id, current_token_password}; the old one stops working at once",
+        body: refreshMqttTokenSchema,
+        ok: { json: mqttTokenResponse, description: "The new credentials" },
+        errors: { ...mqttErrors, 400: "The first problem with the body" },
+      },
+    },
+  },
+  "/api/mqtt/tokens/[id]": {
+    tag: "mqtt",
+    operations: {
+      delete: {
+        summary: "Revoke MQTT credentials now: the broker drops the connection",
+        params: z.object({ id: z.uuid().describe("The token_id") }),
+        ok: { json: answers.mqttTokenRevoked, description: "Revoked" },
+        errors: { ...mqttErrors, 400: "Malformed token_id: expected a UUID" },
+      },
+    },
+  },
+  "/api/devices": {
+    tag: "devices",
+    operations: {
+      get: {
+        summary: "The registered devices",
+        ok: { json: z.array(deviceResponse), description: "The devices" },
+        errors: mqttErrors,
+      },
+      post: {
+        summary: "Register a device: its broker client is created, its MQTT password shown in this answer only",
+        body: registerDeviceSchema,
+        ok: { json: registeredDevice, description: "The device and its broker credentials" },
+        errors: { ...mqttErrors, 400: "The first problem with the body", 409: "A device with this id exists" },
+      },
+    },
+  },
+  "/api/devices/[id]": {
+    tag: "devices",
+    operations: {
+      delete: {
+        summary: "Remove a device: its broker client (connection dropped) and every token it was issued",
+        ok: { json: answers.deviceRemoved, description: "Removed" },
+        errors: { ...mqttErrors, 404: "Device not found; or no broker is configured" },
+      },
+    },
+  },
+  "/api/devices/[id]/bridge-config": {
+    tag: "devices",
+    operations: {
+      get: {
+        summary: "The mosquitto.conf snippet for the device's own broker (no password in it)",
+        query: z.object({
+          address: z.string().optional().describe("host:port of Tessera's broker as the device reaches it"),
+        }),
+        ok: { text: "The mosquitto.conf bridge section (text/plain)" },
+        errors: { 400: "Malformed device id or address", 404: "Device not found; or no broker is configured" },
+      },
+    },
+  },
+  "/v2/tokens/create": {
+    tag: "v2",
+    operations: {
+      post: {
+        caller: "body-token",
+        summary:
+          "The seed's create: MQTT credentials for user_email; secret_key is a Tessera app token allowed to mint",
+        body: v2CreateSchema,
+        ok: { json: mqttTokenResponse, description: "The credentials" },
+        errors: {
+          ...mqttErrors,
+          400: "The first problem with the body",
+          403: `${MESSAGES.invalidToken}; ${MESSAGES.forbidden}; or organization_id does not match this Tessera`,
+          409: "Credentials for this user_email are active and replace_existing is false (the default, true, replaces them)",
+        },
+      },
+    },
+  },
+  "/v2/tokens/refresh": {
+    tag: "v2",
+    operations: {
+      post: {
+        caller: "mqtt-password",
+        summary:
+          "The seed's refresh: the current MQTT password is the credential, and stops working when this succeeds",
+        body: refreshMqttTokenSchema,
+        ok: { json: mqttTokenResponse, description: "The new credentials" },
+        errors: {
+          ...mqttErrors,
+          400: "The first problem with the body",
+          401: "The token_id and password do not match, or the credentials expired",
+        },
+      },
+    },
+  },
+  "/api/broker/status": {
+    tag: "broker",
+    operations: {
+      get: {
+        summary: "The broker's $SYS snapshot and its age",
+        description:
+          "Kept current by one $SYS/# subscription per Tessera process. While the broker is down, the last snapshot with connected: false and its growing age.",
+        ok: { json: brokerStatusResponse, description: "The snapshot" },
+        errors: {
+          404: MESSAGES.brokerNotConfigured,
+          503: "No $SYS values have arrived yet within TESSERA_MQTT_TIMEOUT_SECONDS (a sentence)",
+        },
+      },
+    },
+  },
+  "/api/broker/clients": {
+    tag: "broker",
+    operations: {
+      get: brokerRead(
+        "One page of the broker's clients, each with managed_by",
+        broker.clientList,
+        undefined,
+        broker.listQuery,
+      ),
+      post: brokerWrite(
+        "Create a client; without a password one is generated and shown in this answer only",
+        broker.createdClient,
+        undefined,
+        broker.createClientSchema,
+      ),
+    },
+  },
+  "/api/broker/clients/[username]": {
+    tag: "broker",
+    operations: {
+      get: brokerRead("One client, with managed_by", broker.brokerClient, broker.usernameParams),
+      patch: brokerWrite(
+        "Change what is sent (roles and groups replace the lists); not Tessera's clients",
+        broker.brokerClient,
+        broker.usernameParams,
+        broker.modifyClientSchema,
+      ),
+      delete: brokerWrite(
+        "Delete the client (its connections are dropped); not Tessera's clients",
+        broker.deleted,
+        broker.usernameParams,
+      ),
+    },
+  },
+  "/api/broker/clients/[username]/password": {
+    tag: "broker",
+    operations: {
+      put: brokerWrite(
+        "Set the password; without one, one is generated and shown in this answer only",
+        broker.passwordSet,
+        broker.usernameParams,
+        broker.setPasswordSchema,
+      ),
+    },
+  },
+  "/api/broker/clients/[username]/enable": {
+    tag: "broker",
+    operations: {
+      post: brokerWrite(
+        "Enable the client: it may connect again; not Tessera's clients",
+        broker.brokerClient,
+        broker.usernameParams,
+      ),
+    },
+  },
+  "/api/broker/clients/[username]/disable": {
+    tag: "broker",
+    operations: {
+      post: brokerWrite(
+        "Disable the client: its open connections are dropped and it may not connect; not Tessera's clients",
+        broker.brokerClient,
+        broker.usernameParams,
+      ),
+    },
+  },
+  "/api/broker/roles": {
+    tag: "broker",
+    operations: {
+      get: brokerRead(
+        "One page of the broker's roles with their ACLs, each with managed_by",
+        broker.roleList,
+        undefined,
+        broker.listQuery,
+      ),
+      post: brokerWrite("Create a role, with its ACLs", broker.brokerRole, undefined, broker.createRoleSchema),
+    },
+  },
+  "/api/broker/roles/[rolename]": {
+    tag: "broker",
+    operations: {
+      get: brokerRead("One role with its ACLs and managed_by", broker.brokerRole, broker.rolenameParams),
+      patch: brokerWrite(
+        "Change what is sent (acls replace the list); not Tessera's roles",
+        broker.brokerRole,
+        broker.rolenameParams,
+        broker.modifyRoleSchema,
+      ),
+      delete: brokerWrite(
+        "Delete the role (its clients and groups lose its ACLs); not Tessera's roles",
+        broker.deleted,
+        broker.rolenameParams,
+      ),
+    },
+  },
+  "/api/broker/roles/[rolename]/acls": {
+    tag: "broker",
+    operations: {
+      post: brokerWrite(
+        "Add one ACL {acltype, topic, priority, allow}; answers the role",
+        broker.brokerRole,
+        broker.rolenameParams,
+        broker.addAclSchema,
+      ),
+      delete: {
+        ...brokerWrite(
+          "Remove the ACL named by ?acltype=&topic=; answers the role",
+          broker.brokerRole,
+          broker.rolenameParams,
+        ),
+        query: broker.removeAclQuery,
+      },
+    },
+  },
+  "/api/broker/groups": {
+    tag: "broker",
+    operations: {
+      get: brokerRead(
+        "One page of the broker's groups with their roles and clients",
+        broker.groupList,
+        undefined,
+        broker.listQuery,
+      ),
+      post: brokerWrite(
+        "Create a group, with its roles (none of Tessera's)",
+        broker.brokerGroup,
+        undefined,
+        broker.createGroupSchema,
+      ),
+    },
+  },
+  "/api/broker/groups/[groupname]": {
+    tag: "broker",
+    operations: {
+      get: brokerRead("One group with its roles and clients", broker.brokerGroup, broker.groupnameParams),
+      patch: brokerWrite(
+        "Change what is sent (roles replace the list; none of Tessera's)",
+        broker.brokerGroup,
+        broker.groupnameParams,
+        broker.modifyGroupSchema,
+      ),
+      delete: brokerWrite("Delete the group (its clients lose its roles)", broker.deleted, broker.groupnameParams),
+    },
+  },
+  "/api/broker/groups/[groupname]/clients": {
+    tag: "broker",
+    operations: {
+      post: brokerWrite(
+        "Add a client (not Tessera's); answers the group",
+        broker.brokerGroup,
+        broker.groupnameParams,
+        broker.addGroupClientSchema,
+      ),
+    },
+  },
+  "/api/broker/groups/[groupname]/clients/[username]": {
+    tag: "broker",
+    operations: {
+      delete: brokerWrite(
+        "Remove the client from the group; answers the group",
+        broker.brokerGroup,
+        broker.groupClientParams,
+      ),
+    },
+  },
+  "/api/broker/groups/[groupname]/roles": {
+    tag: "broker",
+    operations: {
+      post: brokerWrite(
+        "Add a role (not Tessera's); answers the group",
+        broker.brokerGroup,
+        broker.groupnameParams,
+        broker.addGroupRoleSchema,
+      ),
+    },
+  },
+  "/api/broker/groups/[groupname]/roles/[rolename]": {
+    tag: "broker",
+    operations: {
+      delete: brokerWrite(
+        "Remove the role from the group; answers the group",
+        broker.brokerGroup,
+        broker.groupRoleParams,
+      ),
+    },
+  },
+  "/api/broker/anonymous-group": {
+    tag: "broker",
+    operations: {
+      get: brokerRead("The group anonymous clients get ({groupname}, null for none)", broker.anonymousGroup),
+      put: brokerWrite(
+        "Make that (existing) group the anonymous group",
+        broker.anonymousGroup,
+        undefined,
+        broker.anonymousGroupSchema,
+      ),
+    },
+  },
+  "/api/broker/default-acl": {
+    tag: "broker",
+    operations: {
+      get: brokerRead("What the broker does when no ACL matches, per acltype", broker.defaultAcl),
+      put: brokerWrite(
+        "Set those acltypes' defaults (the others stay)",
+        broker.defaultAcl,
+        undefined,
+        broker.defaultAclSchema,
+      ),
+    },
+  },
+};
