@@ -30,9 +30,9 @@ export function brokerContext(settings: Settings = env()): BrokerContext {
 
 /** The broker's own error texts (Mosquitto 2.0.11) and what the API answers for each. */
 const KNOWN: [RegExp, ApiError["code"], string][] = [
-  [/^Client not found$/i, "not_found", "Broker client not found"],
-  [/^Role not found$/i, "not_found", "Broker role not found"],
-  [/^Group not found$/i, "not_found", "Broker group not found"],
+  [/^Client (not found|does not exist)$/i, "not_found", "Broker client not found"],
+  [/^Role (not found|does not exist)$/i, "not_found", "Broker role not found"],
+  [/^Group (not found|does not exist)$/i, "not_found", "Broker group not found"],
   [/^ACL not found$/i, "not_found", "The role has no ACL of this acltype for this topic"],
   [/^Client already exists$/i, "conflict", "A broker client with this username already exists"],
   [/^Role already exists$/i, "conflict", "A broker role with this rolename already exists"],
