@@ -1,6 +1,7 @@
 "use client";
 
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import { ListTable, type ListSpec } from "@/components/ui/list-table.tsx";
@@ -17,7 +18,8 @@ import { useBrokerList } from "../../_components/use-broker-list.ts";
 import { GroupDialog } from "./group-dialog.tsx";
 import { MembersDialog } from "./members-dialog.tsx";
 
-const LIST: ListSpec<BrokerGroup> = {
+/** The list; `anonymous` is the group clients without a username get (its row says so). */
+const list = (anonymous: string | null): ListSpec<BrokerGroup> => ({
   caption: "Broker groups",
   columns: [
     {
@@ -25,6 +27,7 @@ const LIST: ListSpec<BrokerGroup> = {
       cell: (group) => (
         <span className="inline-flex flex-wrap items-center gap-2">
           <span className="font-medium text-slate-900">{group.groupname}</span>
+          {group.groupname === anonymous ? <Badge tone="neutral">anonymous</Badge> : null}
           <ManagedBadge managedBy={group.managed_by} />
         </span>
       ),
@@ -36,15 +39,31 @@ const LIST: ListSpec<BrokerGroup> = {
   rowKey: (group) => group.groupname,
   rowAttributes: (group) => ({ "data-testid": "group-row", "data-groupname": group.groupname }),
   empty: "No groups on the broker yet.",
-};
+});
 
 export function GroupsView({ abilities }: { abilities: BrokerAbilities }) {
-  const list = useBrokerList<BrokerGroup>("groups");
+  const groups = useBrokerList<BrokerGroup>("groups");
   const [dialog, setDialog] = useState<{ kind: "new" } | { kind: "edit" | "members"; group: BrokerGroup }>();
+  const [anonymous, setAnonymous] = useState<string | null>(null);
   const remove = useConfirmAction(
     (group: BrokerGroup) => callApi<{ deleted: string }>("DELETE", `/api/broker/groups/${segment(group.groupname)}`),
-    () => list.reload(),
+    () => groups.reload(),
   );
+  const makeAnonymous = useConfirmAction(
+    (group: BrokerGroup) =>
+      callApi<{ groupname: string | null }>("PUT", "/api/broker/anonymous-group", { groupname: group.groupname }),
+    (_group, answer) => setAnonymous(answer.groupname),
+  );
+
+  useEffect(() => {
+    let live = true;
+    void callApi<{ groupname: string | null }>("GET", "/api/broker/anonymous-group").then((result) => {
+      if (live && result.ok) setAnonymous(result.data.groupname);
+    });
+    return () => {
+      live = false;
+    };
+  }, []);
 
   // Only for a group Tessera does not own, and only for roles that may write (the API refuses the rest).
   const actions = (group: BrokerGroup): [string, () => void][] =>
@@ -53,7 +72,13 @@ export function GroupsView({ abilities }: { abilities: BrokerAbilities }) {
       : [
           ["Edit", () => setDialog({ kind: "edit", group })],
           ["Members", () => setDialog({ kind: "members", group })],
-          ["Delete", () => remove.ask(group)],
+          // Not the anonymous group's Delete: Mosquitto 2.0.11 stops when it is deleted (another group first).
+          ...(group.groupname === anonymous
+            ? []
+            : ([
+                ["Make anonymous", () => makeAnonymous.ask(group)],
+                ["Delete", () => remove.ask(group)],
+              ] as [string, () => void][])),
         ];
 
   return (
@@ -71,16 +96,21 @@ export function GroupsView({ abilities }: { abilities: BrokerAbilities }) {
           </Button>
         ) : null}
       </div>
-      <ListError message={list.error} />
-      {list.rows ? (
+      <ListError message={groups.error} />
+      {groups.rows ? (
         <>
           <ListTable
-            {...LIST}
-            rows={list.rows}
+            {...list(anonymous)}
+            rows={groups.rows}
             action={(group) => <RowActions name={group.groupname} actions={actions(group)} />}
             className="mt-6"
           />
-          <ListPager offset={list.offset} shown={list.rows.length} total={list.total} onOffset={list.setOffset} />
+          <ListPager
+            offset={groups.offset}
+            shown={groups.rows.length}
+            total={groups.total}
+            onOffset={groups.setOffset}
+          />
         </>
       ) : null}
       {dialog?.kind === "new" || dialog?.kind === "edit" ? (
@@ -88,7 +118,7 @@ export function GroupsView({ abilities }: { abilities: BrokerAbilities }) {
           group={dialog.kind === "edit" ? dialog.group : undefined}
           onClose={(saved) => {
             setDialog(undefined);
-            if (saved) list.reload();
+            if (saved) groups.reload();
           }}
         />
       ) : null}
@@ -97,13 +127,23 @@ export function GroupsView({ abilities }: { abilities: BrokerAbilities }) {
           group={dialog.group}
           onClose={(changed) => {
             setDialog(undefined);
-            if (changed) list.reload();
+            if (changed) groups.reload();
           }}
         />
       ) : null}
       <ConfirmDialog {...remove.dialog} title="Delete group" action="Delete" pendingAction="Deleting…">
         Delete <strong className="font-semibold text-slate-900">{remove.target?.groupname}</strong>? Its clients lose
         the group&apos;s roles at once. This cannot be undone.
+      </ConfirmDialog>
+      <ConfirmDialog
+        {...makeAnonymous.dialog}
+        title="Make anonymous group"
+        action="Make anonymous"
+        pendingAction="Saving…"
+      >
+        Make <strong className="font-semibold text-slate-900">{makeAnonymous.target?.groupname}</strong> the anonymous
+        group? Clients that connect without a username then get its roles (the anonymous group now:{" "}
+        {anonymous ?? "none"}).
       </ConfirmDialog>
     </section>
   );

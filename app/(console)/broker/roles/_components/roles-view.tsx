@@ -16,6 +16,7 @@ import { segment } from "../../_components/send-form.ts";
 import { useBrokerList } from "../../_components/use-broker-list.ts";
 import { AclDialog } from "./acl-dialog.tsx";
 import { AclList } from "./acl-list.tsx";
+import { DefaultAclPanel } from "./default-acl-panel.tsx";
 import { RoleDialog } from "./role-dialog.tsx";
 
 const LIST: ListSpec<BrokerRole> = {
@@ -85,6 +86,7 @@ export function RolesView({ abilities }: { abilities: BrokerAbilities }) {
           <ListPager offset={list.offset} shown={list.rows.length} total={list.total} onOffset={list.setOffset} />
         </>
       ) : null}
+      <DefaultAclPanel write={abilities.write} />
       {dialog?.kind === "new" || dialog?.kind === "edit" ? (
         <RoleDialog
           role={dialog.kind === "edit" ? dialog.role : undefined}
