@@ -119,18 +119,26 @@ describe("broker groups, anonymous group and default ACL", () => {
       ],
     });
     const put = (acls: unknown) => t.api("/api/broker/default-acl", { method: "PUT", body: { acls } });
-    const changed = await put([{ acltype: "subscribe", allow: true }]);
-    assertJson(changed, 200, {
-      acls: before.body.acls.map((a: { acltype: string }) =>
-        a.acltype === "subscribe" ? { acltype: "subscribe", allow: true } : a,
-      ),
-    });
+    const changed = await put([{ acltype: "publishClientReceive", allow: false }]);
+    const receive = (allow: boolean) =>
+      before.body.acls.map((a: { acltype: string }) =>
+        a.acltype === "publishClientReceive" ? { acltype: "publishClientReceive", allow } : a,
+      );
+    assertJson(changed, 200, { acls: receive(false) });
+    // Opening publishing or subscribing by default would open $CONTROL and the device token topics to every client.
+    for (const acltype of ["subscribe", "publishClientSend"])
+      assertText(
+        await put([{ acltype, allow: true }]),
+        400,
+        `Allowing ${acltype} by default is refused: every client could then reach $CONTROL and the device token topics`,
+      );
     assertText(
       await put([{ acltype: "subscribeLiteral", allow: true }]),
       400,
       "acltype must be one of publishClientSend, publishClientReceive, subscribe, unsubscribe",
     );
     assertText(await put([]), 400, "acls must name at least one acltype");
-    assertJson(await put([{ acltype: "subscribe", allow: false }]), 200, before.body);
+    assertJson(await t.api("/api/broker/default-acl"), 200, { acls: receive(false) });
+    assertJson(await put([{ acltype: "publishClientReceive", allow: true }]), 200, before.body);
   });
 });

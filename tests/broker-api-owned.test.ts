@@ -180,6 +180,53 @@ describe("Tessera-owned broker objects", () => {
     assert.equal((await t.api(clientPath(username))).body.textname, null);
   });
 
+  test("no ACL reaches the device token topics, and no client takes a Tessera client id", async () => {
+    const refusal =
+      "This ACL reaches the device token topics (tessera/+/s/uat, tessera/+/s/dat), which belong to devices " +
+      "(managed by Tessera): they carry each device's REST token; choose topics outside them";
+    const rolename = unique("wide");
+    for (const topic of ["#", "tessera/#", `tessera/${device}/s/dat`, "+/+/s/uat"])
+      assertText(
+        await t.api("/api/broker/roles", {
+          method: "POST",
+          body: { rolename, acls: [{ acltype: "subscribePattern", topic }] },
+        }),
+        409,
+        refusal,
+      );
+    assertText(await t.api(rolePath(rolename)), 404, "Broker role not found");
+    assert.equal((await t.api("/api/broker/roles", { method: "POST", body: { rolename } })).status, 200);
+    assertText(
+      await t.api(`${rolePath(rolename)}/acls`, {
+        method: "POST",
+        body: { acltype: "publishClientSend", topic: `tessera/${device}/s/dat` },
+      }),
+      409,
+      refusal,
+    );
+    const deny = { acltype: "subscribePattern", topic: "#", allow: false };
+    assert.equal((await t.api(`${rolePath(rolename)}/acls`, { method: "POST", body: deny })).status, 200);
+    const takeover =
+      "This client id is the client id of a client Tessera manages; a connection under it would take that session over";
+    for (const clientid of [device, credential])
+      assertText(
+        await t.api("/api/broker/clients", { method: "POST", body: { username: unique("twin"), clientid } }),
+        409,
+        takeover,
+      );
+    assertText(
+      await t.api("/api/broker/clients", {
+        method: "POST",
+        body: { username: unique("twin"), clientid: "tessera-dynsec-1" },
+      }),
+      409,
+      "Client ids starting with tessera- are reserved for Tessera's own connections",
+    );
+    const username = unique("own-id");
+    await t.api("/api/broker/clients", { method: "POST", body: { username, password: "password1" } });
+    assertText(await t.api(clientPath(username), { method: "PATCH", body: { clientid: device } }), 409, takeover);
+  });
+
   test("the features that own them still manage them: revoking the credential removes its client", async () => {
     const list = await t.api("/api/mqtt/tokens");
     const id = list.body.find((row: { username: string }) => row.username === credential)?.token_id;

@@ -175,6 +175,17 @@ describe("broker roles and ACLs", () => {
     message = nextMessage(subscriber, topic);
     publisher.publish(topic, "three", { qos: 1 });
     assert.equal(await message, "three");
+    // Subscribe ACLs are checked when subscribing: removing one leaves the open subscription (README, limits)...
+    const subscribeAcl = new URLSearchParams({ acltype: "subscribeLiteral", topic });
+    assert.equal((await t.api(`${rolePath(subscriberRole)}/acls?${subscribeAcl}`, { method: "DELETE" })).status, 200);
+    message = nextMessage(subscriber, topic);
+    publisher.publish(topic, "four", { qos: 1 });
+    assert.equal(await message, "four");
+    // ...while a publishClientReceive deny is checked per message, so it stops delivery at once.
+    await post(`${rolePath(subscriberRole)}/acls`, acl("publishClientReceive", topic, 10, false));
+    message = nextMessage(subscriber, topic, 1_500);
+    publisher.publish(topic, "five", { qos: 1 });
+    assert.equal(await message, null);
   });
 });
 

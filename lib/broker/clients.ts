@@ -11,6 +11,7 @@ import {
 } from "../schemas/broker.ts";
 import { dataOf, run, type BrokerContext } from "./connection.ts";
 import {
+  assertClientIdFree,
   assertClientNameFree,
   assertClientNotOwned,
   assertRolesAssignable,
@@ -66,6 +67,7 @@ export async function getClient(context: BrokerContext, username: string): Promi
 
 export async function createClient(context: BrokerContext, input: CreateClientInput) {
   assertClientNameFree(input.username, input.textname);
+  await assertClientIdFree(context, input.clientid);
   await assertRolesAssignable(
     context,
     (input.roles ?? []).map((role) => role.rolename),
@@ -90,6 +92,7 @@ export async function createClient(context: BrokerContext, input: CreateClientIn
 export async function modifyClient(context: BrokerContext, username: string, input: ModifyClientInput) {
   await assertClientNotOwned(context, username);
   assertClientNameFree(undefined, input.textname);
+  await assertClientIdFree(context, input.clientid);
   if (input.roles)
     await assertRolesAssignable(
       context,

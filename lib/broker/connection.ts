@@ -3,6 +3,7 @@ import { ApiError } from "../api/errors.ts";
 import { MESSAGES } from "../api/error-codes.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
+import { wildcard } from "../mqtt/broker-model.ts";
 import { dynsec, DynsecCommandError, type Dynsec, type DynsecCommand, type DynsecResponse } from "../mqtt/dynsec.ts";
 
 // The generic dynamic security API's one way to the broker: the process's
@@ -14,18 +15,29 @@ import { dynsec, DynsecCommandError, type Dynsec, type DynsecCommand, type Dynse
 export interface BrokerContext {
   dynsec: Dynsec;
   adminUsername: string;
+  /** The device token topics (request and response, {id} as +): no generic ACL may reach them. */
+  deviceTopics: string[];
 }
 
 type Settings = Pick<
   Env,
-  "TESSERA_MQTT_URL" | "TESSERA_MQTT_ADMIN_USERNAME" | "TESSERA_MQTT_ADMIN_PASSWORD" | "TESSERA_MQTT_TIMEOUT_SECONDS"
+  | "TESSERA_MQTT_URL"
+  | "TESSERA_MQTT_ADMIN_USERNAME"
+  | "TESSERA_MQTT_ADMIN_PASSWORD"
+  | "TESSERA_MQTT_TIMEOUT_SECONDS"
+  | "TESSERA_DEVICE_REQUEST_TOPIC"
+  | "TESSERA_DEVICE_RESPONSE_TOPIC"
 >;
 
 /** The context for this process's broker; 404 with how to configure one when there is none. */
 export function brokerContext(settings: Settings = env()): BrokerContext {
   const connection = dynsec(settings);
   if (!connection) throw new ApiError("not_found", MESSAGES.brokerNotConfigured);
-  return { dynsec: connection, adminUsername: settings.TESSERA_MQTT_ADMIN_USERNAME ?? "" };
+  return {
+    dynsec: connection,
+    adminUsername: settings.TESSERA_MQTT_ADMIN_USERNAME ?? "",
+    deviceTopics: [wildcard(settings.TESSERA_DEVICE_REQUEST_TOPIC), wildcard(settings.TESSERA_DEVICE_RESPONSE_TOPIC)],
+  };
 }
 
 /** The broker's own error texts (Mosquitto 2.0.11) and what the API answers for each. */

@@ -120,17 +120,65 @@ export function assertRoleNameFree(rolename: string | undefined, textname: strin
     throw new ApiError("conflict", "This textname marks roles Tessera manages; choose another textname");
 }
 
+/** Whether two MQTT topic filters can match one and the same topic ($share/<group>/ left off; wildcards at the start match no $ topic). */
+export function filtersOverlap(a: string, b: string): boolean {
+  const levels = (filter: string) => filter.replace(/^\$share\/[^/]*\//, "").split("/");
+  const [x, y] = [levels(a), levels(b)];
+  for (let i = 0; ; i++) {
+    const [p, q] = [x[i], y[i]];
+    // A $ topic is matched by no leading wildcard, and differs from any other literal.
+    if (i === 0 && p !== undefined && q !== undefined && p.startsWith("$") !== q.startsWith("$")) return false;
+    if (p === "#" || q === "#") return true;
+    if (p === undefined || q === undefined) return p === q;
+    if (p !== "+" && q !== "+" && p !== q) return false;
+  }
+}
+
+/** The ACL types that let a client see or send messages on a topic (unsubscribing gives nothing). */
+const REACHING = new Set(["publishClientSend", "publishClientReceive", "subscribeLiteral", "subscribePattern"]);
+
 /**
- * No ACL on $CONTROL topics: they carry the broker's administration (dynamic
- * security itself), so such an ACL would make its holder an administrator of
- * the broker, beyond what this API lets it do.
+ * Refuses ACLs that would hand out what Tessera guards: any ACL on $CONTROL
+ * topics (they carry the broker's administration, so its holder would
+ * administer the broker; 400), and an allowing ACL that reaches the device
+ * token topics (the response topic carries each device's REST token; 409,
+ * as for the device roles themselves).
  */
-export function assertAclsAllowed(acls: Pick<AclInput, "topic">[] | undefined): void {
+export function assertAclsAllowed(
+  context: Pick<BrokerContext, "deviceTopics">,
+  acls: Pick<AclInput, "acltype" | "topic" | "allow">[] | undefined,
+): void {
   for (const acl of acls ?? []) {
     if (acl.topic.split("/")[0] === "$CONTROL")
       throw new ApiError(
         "bad_request",
         "ACLs on $CONTROL topics are refused: they would let a client administer the broker",
       );
+    if (acl.allow === false || !REACHING.has(acl.acltype)) continue;
+    if (context.deviceTopics.some((topic) => filtersOverlap(acl.topic, topic)))
+      throw new ApiError(
+        "conflict",
+        `This ACL reaches the device token topics (${context.deviceTopics.join(", ")}), which belong to devices ` +
+          "(managed by Tessera): they carry each device's REST token; choose topics outside them",
+      );
   }
+}
+
+/**
+ * A client id the new or changed client may be pinned to: not one of
+ * Tessera's own connections (tessera-...), nor the client id of a client
+ * Tessera manages (theirs are their usernames): a second connection under
+ * it would take that session over.
+ */
+export async function assertClientIdFree(context: BrokerContext, clientid: string | null | undefined): Promise<void> {
+  if (!clientid) return;
+  if (RESERVED_USERNAME.test(clientid))
+    throw new ApiError("conflict", "Client ids starting with tessera- are reserved for Tessera's own connections");
+  const [response] = await run(context, [{ command: "getClient", username: clientid }], NOT_FOUND);
+  const client = dataOf<{ username: string; textname?: string }>(response, "client");
+  if (client && clientOwner(client, context.adminUsername))
+    throw new ApiError(
+      "conflict",
+      "This client id is the client id of a client Tessera manages; a connection under it would take that session over",
+    );
 }

@@ -71,7 +71,7 @@ export async function getRole(context: BrokerContext, rolename: string): Promise
 
 export async function createRole(context: BrokerContext, input: CreateRoleInput) {
   assertRoleNameFree(input.rolename, input.textname);
-  assertAclsAllowed(input.acls);
+  assertAclsAllowed(context, input.acls);
   await run(context, [
     {
       command: "createRole",
@@ -87,7 +87,7 @@ export async function createRole(context: BrokerContext, input: CreateRoleInput)
 export async function modifyRole(context: BrokerContext, rolename: string, input: ModifyRoleInput) {
   await assertRoleNotOwned(context, rolename);
   assertRoleNameFree(undefined, input.textname);
-  assertAclsAllowed(input.acls);
+  assertAclsAllowed(context, input.acls);
   await run(context, [
     {
       command: "modifyRole",
@@ -109,7 +109,7 @@ export async function deleteRole(context: BrokerContext, rolename: string) {
 
 export async function addRoleAcl(context: BrokerContext, rolename: string, acl: Required<AclInput>) {
   await assertRoleNotOwned(context, rolename);
-  assertAclsAllowed([acl]);
+  assertAclsAllowed(context, [acl]);
   await run(context, [{ command: "addRoleACL", rolename, ...acl }]);
   return getRole(context, rolename);
 }
