@@ -309,6 +309,9 @@ test("the console's API page lists every served operation with its permission; t
     "broker:status (admin, editor, viewer, connectionManager, monitoringViewer)",
     "/v2/tokens/create",
     "/api/openapi.json",
+    // Shared answers (components.responses) are shown with their descriptions.
+    "No credentials were sent",
+    "Token not found or was revoked: the token is invalid",
   ])
     assert.ok(html.includes(text), text);
   assert.ok(!/<script[^>]+src="https?:/.test(html), "no external scripts");

@@ -79,6 +79,27 @@ function parameters(route: string, operation: Operation | undefined): Schema[] {
 
 const AUTHENTICATED = [{ bearer: [] }, { queryToken: [] }, { sessionCookie: [] }];
 
+/** The answers many operations share, once in components.responses. */
+const SHARED = {
+  Unauthenticated: text("No credentials were sent", { type: "string", enum: [MESSAGES.unauthenticated] }),
+  Refused: text(
+    `${MESSAGES.invalidToken}: the token is invalid, expired or revoked. ${MESSAGES.forbidden}: the caller's role lacks the permission. A console write from another origin: ${MESSAGES.crossOrigin}`,
+    { type: "string", enum: [MESSAGES.invalidToken, MESSAGES.forbidden, MESSAGES.crossOrigin] },
+  ),
+  NotAcceptable: text(
+    `The Accept header asks for an API version this server does not speak (it speaks ${API_VERSIONS.join(", ")})`,
+  ),
+  TooLarge: text("The body is too large"),
+  NotJson: text("Send the body as JSON with Content-Type: application/json", {
+    type: "string",
+    enum: ["Send the body as JSON with Content-Type: application/json"],
+  }),
+  RateLimited: text("Too many requests with invalid tokens from this address (Retry-After)"),
+  Internal: text("An unexpected error (logged on the server)", { type: "string", enum: [MESSAGES.internal] }),
+  DatabaseUnavailable: text(MESSAGES.unavailable),
+};
+const ref = (name: keyof typeof SHARED) => ({ $ref: `#/components/responses/${name}` });
+
 /** The errors an operation answers: those of every authenticated request, the body's, and its own. */
 function errorResponses(operation: Operation | undefined, caller: string): Record<string, Schema> {
   // A token in the body (the seed's secret_key) passes the same gate as one in the request, but is never missing (400).
@@ -89,35 +110,18 @@ function errorResponses(operation: Operation | undefined, caller: string): Recor
     responses["400"] = text(
       own[400] ?? "The first problem with the request, in a sentence (X-Error-Field names the field when it is one)",
     );
-  if (caller === "authenticated" || own[401])
-    responses["401"] = own[401]
-      ? text(own[401])
-      : text("No credentials were sent", { type: "string", enum: [MESSAGES.unauthenticated] });
-  if (authenticated)
-    responses["403"] = text(
-      own[403] ??
-        `${MESSAGES.invalidToken}: the token is invalid, expired or revoked. ${MESSAGES.forbidden}: the caller's role lacks the permission. A console write from another origin: ${MESSAGES.crossOrigin}`,
-      {
-        type: "string",
-        ...(own[403] ? {} : { enum: [MESSAGES.invalidToken, MESSAGES.forbidden, MESSAGES.crossOrigin] }),
-      },
-    );
+  if (caller === "authenticated" || own[401]) responses["401"] = own[401] ? text(own[401]) : ref("Unauthenticated");
+  if (authenticated) responses["403"] = own[403] ? text(own[403]) : ref("Refused");
   if (own[404]) responses["404"] = text(own[404]);
-  if (authenticated)
-    responses["406"] = text(
-      `The Accept header asks for an API version this server does not speak (it speaks ${API_VERSIONS.join(", ")})`,
-    );
+  if (authenticated) responses["406"] = ref("NotAcceptable");
   if (own[409]) responses["409"] = text(own[409]);
   if (operation?.body) {
-    responses["413"] = text("The body is too large");
-    responses["415"] = text("Send the body as JSON with Content-Type: application/json", {
-      type: "string",
-      enum: ["Send the body as JSON with Content-Type: application/json"],
-    });
+    responses["413"] = ref("TooLarge");
+    responses["415"] = ref("NotJson");
   }
-  if (authenticated) responses["429"] = text("Too many requests with invalid tokens from this address (Retry-After)");
-  responses["500"] = text("An unexpected error (logged on the server)", { type: "string", enum: [MESSAGES.internal] });
-  responses["503"] = text(own[503] ? `${own[503]}; or the database is not answering` : MESSAGES.unavailable);
+  if (authenticated) responses["429"] = ref("RateLimited");
+  responses["500"] = ref("Internal");
+  responses["503"] = own[503] ? text(`${own[503]}; or the database is not answering`) : ref("DatabaseUnavailable");
   return responses;
 }
 
@@ -189,11 +193,8 @@ function refused(route: string, method: (typeof ALL_METHODS)[number], allow: str
     responses: {
       ...answer,
       ...(authenticated && {
-        "401": text("No credentials were sent", { type: "string", enum: [MESSAGES.unauthenticated] }),
-        "403": text("The token is invalid, or the role lacks the route's permission", {
-          type: "string",
-          enum: [MESSAGES.invalidToken, MESSAGES.forbidden, MESSAGES.crossOrigin],
-        }),
+        "401": ref("Unauthenticated"),
+        "403": ref("Refused"),
       }),
     },
   };
@@ -239,6 +240,7 @@ function build(): Document {
       { name: "console", description: "Sign-in (next-auth)" },
     ],
     components: {
+      responses: SHARED,
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", bearerFormat: "JWT", description: "An application token" },
         queryToken: { type: "apiKey", in: "query", name: "token", description: "An application token in ?token=" },

@@ -48,7 +48,7 @@ const brokerErrors = {
 const brokerWriteErrors = {
   ...brokerErrors,
   400: "The request or the broker refused it, in a sentence",
-  409: "The object is Tessera's own (a sentence names the feature that owns it), or already exists",
+  409: "A sentence: the object is Tessera's own (naming the feature that owns it), already exists, uses a name, textname or client id reserved for Tessera, or would reach what Tessera owns (a Tessera role, the device token topics)",
 };
 const mqttErrors = {
   404: "No broker is configured (TESSERA_MQTT_URL unset), or the named object does not exist",

@@ -52,8 +52,13 @@ export function assertDocumented(
   const where = `${method} ${pathTemplate} ${answer.status}`;
   const op = operation(doc, method, pathTemplate);
   const responses = op.responses as Record<string, Schema>;
-  const response = responses[String(answer.status)];
+  let response = responses[String(answer.status)];
   assert.ok(response, `${where}: status documented (documented: ${Object.keys(responses).join(", ")})`);
+  if (typeof response.$ref === "string") {
+    const name = /^#\/components\/responses\/(\w+)$/.exec(response.$ref)?.[1];
+    response = ((doc.components as { responses?: Record<string, Schema> } | undefined)?.responses ?? {})[name ?? ""]!;
+    assert.ok(response, `${where}: ${String(responses[String(answer.status)]!.$ref)} resolves`);
+  }
   if (requestBody !== undefined && answer.status < 300) {
     const content = (op.requestBody as { content: Record<string, { schema: Schema }> } | undefined)?.content;
     assert.ok(content?.["application/json"], `${where}: request body documented`);

@@ -13,8 +13,9 @@ type Operation = Schema & {
   "x-roles"?: string[];
   parameters: { name: string; in: string; required: boolean; description?: string }[];
   requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { description: string; content?: Record<string, { schema: Schema }> }>;
+  responses: Record<string, Response | { $ref: string }>;
 };
+type Response = { description: string; content?: Record<string, { schema: Schema }> };
 
 const METHOD_COLOURS: Record<string, string> = {
   get: "bg-sky-100 text-sky-800",
@@ -39,6 +40,9 @@ function SchemaBlock({ label, schema }: { label: string; schema: Schema }) {
 export default async function ApiDocsPage() {
   await requireUser(); // the layout guards too, but both render at once
   const doc = openApiDocument();
+  const shared = (doc.components as { responses: Record<string, Response> }).responses;
+  const resolve = (response: Response | { $ref: string }): Response =>
+    "$ref" in response ? shared[response.$ref.split("/").pop()!]! : response;
   const tags = (doc.tags as { name: string; description: string }[]).map((tag) => ({
     ...tag,
     operations: Object.entries(doc.paths).flatMap(([path, item]) =>
@@ -102,17 +106,20 @@ export default async function ApiDocsPage() {
                     <SchemaBlock label="Request body" schema={op.requestBody.content["application/json"]!.schema} />
                   ) : null}
                   <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-xs">
-                    {Object.entries(op.responses).map(([status, response]) => (
-                      <div key={status} className="contents">
-                        <dt className="font-mono font-semibold text-slate-700">{status}</dt>
-                        <dd className="text-slate-700">
-                          {response.description}
-                          {status === "200" && response.content?.["application/json"] ? (
-                            <SchemaBlock label="Answer" schema={response.content["application/json"].schema} />
-                          ) : null}
-                        </dd>
-                      </div>
-                    ))}
+                    {Object.entries(op.responses).map(([status, answer]) => {
+                      const response = resolve(answer);
+                      return (
+                        <div key={status} className="contents">
+                          <dt className="font-mono font-semibold text-slate-700">{status}</dt>
+                          <dd className="text-slate-700">
+                            {response.description}
+                            {status === "200" && response.content?.["application/json"] ? (
+                              <SchemaBlock label="Answer" schema={response.content["application/json"].schema} />
+                            ) : null}
+                          </dd>
+                        </div>
+                      );
+                    })}
                   </dl>
                 </li>
               ))}
