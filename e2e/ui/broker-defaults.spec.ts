@@ -33,21 +33,32 @@ test("the anonymous group is marked and can be set; the default ACL access is sh
   await expect(row(page, groupname).getByRole("button")).toHaveText(["Edit", "Members"]);
   await page.screenshot({ path: testInfo.outputPath("broker-anonymous-group.png"), fullPage: true });
 
-  // Default ACL access, under the roles: subscribe allowed, saved, still so after a reload; then as it was.
+  // Default ACL access, under the roles. Allowing subscribe by default is the API's refusal, shown as it says it.
   await page.goto("/broker/roles");
   const panel = page.getByRole("form", { name: "Default ACL access" });
   const subscribe = panel.getByLabel("subscribe", { exact: true });
-  const before = await subscribe.isChecked();
-  await subscribe.setChecked(!before);
+  await expect(subscribe).not.toBeChecked();
+  await subscribe.check();
+  await panel.getByRole("button", { name: "Save default access" }).click();
+  await expect(panel.getByRole("alert")).toHaveText(
+    "Allowing subscribe by default is refused: every client could then reach $CONTROL and the device token topics",
+  );
+  await subscribe.uncheck();
+  // publishClientReceive off, saved, still so after a reload; then as it was.
+  const receive = panel.getByLabel("publishClientReceive", { exact: true });
+  const before = await receive.isChecked();
+  await receive.setChecked(!before);
   await panel.getByRole("button", { name: "Save default access" }).click();
   await expect(panel.getByRole("status")).toHaveText("Saved.");
+  await expect(panel.getByRole("alert")).toHaveCount(0);
   const saved = (await (await request.get("/api/broker/default-acl")).json()) as {
     acls: { acltype: string; allow: boolean }[];
   };
-  expect(saved.acls.find((acl) => acl.acltype === "subscribe")?.allow).toBe(!before);
+  expect(saved.acls.find((acl) => acl.acltype === "publishClientReceive")?.allow).toBe(!before);
+  expect(saved.acls.find((acl) => acl.acltype === "subscribe")?.allow).toBe(false);
   await page.reload();
-  await expect(subscribe).toBeChecked({ checked: !before });
-  await subscribe.setChecked(before);
+  await expect(receive).toBeChecked({ checked: !before });
+  await receive.setChecked(before);
   await panel.getByRole("button", { name: "Save default access" }).click();
   await expect(panel.getByRole("status")).toHaveText("Saved.");
 });
