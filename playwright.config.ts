@@ -82,7 +82,8 @@ export default defineConfig({
         TESSERA_OIDC_CLIENT_SECRET: "tessera-e2e-secret",
         TESSERA_OIDC_NAME: E2E.ssoName,
         TESSERA_OIDC_ROLE_CLAIM: "groups",
-        TESSERA_OIDC_ROLE_MAP: "tessera-admins=admin",
+        TESSERA_OIDC_ROLE_MAP:
+          "tessera-admins=admin,tessera-editors=editor,tessera-connections=connectionManager,tessera-monitoring=monitoringViewer",
         TESSERA_OIDC_DEFAULT_ROLE: "viewer",
         TESSERA_ADMIN_EMAILS: "dave@example.test,erin@example.test,frank@example.test",
         TESSERA_MQTT_URL: `mqtt://127.0.0.1:${brokerPort}`,

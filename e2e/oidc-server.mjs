@@ -10,6 +10,9 @@
 //   carol, carol2 - both carol@example.test: two subjects, one email
 //   mallory - email "admin": the local admin's username
 //   squatter - email grace@example.test, email_verified absent: must not take grace's username
+//   edith  - groups ["tessera-editors"]     -> editor            } through TESSERA_OIDC_ROLE_MAP, for
+//   connie - groups ["tessera-connections"] -> connectionManager } the Broker tab's roles
+//   monty  - groups ["tessera-monitoring"]  -> monitoringViewer  } (e2e/ui/broker*.spec.ts)
 // Any other login name is a user with the defaults and no groups. Any
 // password is accepted by the provider's development login page.
 import Provider from "oidc-provider";
@@ -29,6 +32,9 @@ const USERS = {
   carol2: { email: "carol@example.test" },
   mallory: { email: "admin" },
   squatter: { email: "grace@example.test", email_verified: undefined },
+  edith: { groups: ["tessera-editors"] },
+  connie: { groups: ["tessera-connections"] },
+  monty: { groups: ["tessera-monitoring"] },
 };
 
 function claimsOf(id) {

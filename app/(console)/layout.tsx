@@ -2,14 +2,16 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { can } from "@/lib/auth/permissions.ts";
 import { requireUser } from "@/lib/auth/require-permission.ts";
+import { brokerViewsFor } from "./broker/_components/broker-views.ts";
 import { SignOutButton } from "./_components/sign-out-button.tsx";
 import { VIEWS } from "./_components/views.ts";
 
 // The signed-in console: header with the user, role and sign-out; the menu shows only what the role may use (the
-// first of the Tokens views it may use, whose tabs lead to the others).
+// first of the Tokens views it may use, whose tabs lead to the others; likewise the first Broker view).
 export default async function ConsoleLayout({ children }: { children: ReactNode }) {
   const user = await requireUser();
   const tokens = Object.values(VIEWS).find((view) => can(user.role, view.permission));
+  const [broker] = brokerViewsFor(user.role);
   return (
     <div className="min-h-screen">
       <header className="border-b border-slate-200 bg-white">
@@ -25,6 +27,14 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
                   className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100"
                 >
                   {tokens.label}
+                </Link>
+              ) : null}
+              {broker ? (
+                <Link
+                  href={broker.href}
+                  className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100"
+                >
+                  Broker
                 </Link>
               ) : null}
               <Link href="/account" className="rounded-md px-3 py-1.5 font-medium text-slate-700 hover:bg-slate-100">

@@ -1,0 +1,67 @@
+"use client";
+
+import { useState } from "react";
+import { Button } from "@/components/ui/button.tsx";
+import { Dialog } from "@/components/ui/dialog.tsx";
+import { setPasswordSchema } from "@/lib/schemas/broker.ts";
+import type { FieldErrors } from "../../../tokens/_components/api.ts";
+import { segment, sendForm } from "../../_components/send-form.ts";
+import { FormError, TextField } from "../../_components/text-field.tsx";
+
+const FIELDS = ["password"] as const;
+
+/** Set a client's password: the one typed, or (left empty) one Tessera generates and answers once. */
+export function PasswordDialog({
+  username,
+  onClose,
+}: {
+  username: string;
+  onClose: (set?: { username: string; password?: string }) => void;
+}) {
+  const [password, setPassword] = useState("");
+  const [errors, setErrors] = useState<FieldErrors<"password">>({});
+  const [pending, setPending] = useState(false);
+
+  // Set: the API's schema, then PUT; a generated password comes back in the answer, to be shown once.
+  async function submit(event: React.FormEvent) {
+    event.preventDefault();
+    setPending(true);
+    const result = await sendForm<"password", { username: string; password?: string }>(
+      FIELDS,
+      setPasswordSchema,
+      "PUT",
+      `/api/broker/clients/${segment(username)}/password`,
+      password ? { password } : {},
+    );
+    setPending(false);
+    if (!result.ok) return setErrors(result.errors);
+    onClose(result.data);
+  }
+
+  return (
+    <Dialog open onClose={() => onClose()} title={`Set password of ${username}`}>
+      <form onSubmit={submit} noValidate className="space-y-4">
+        <FormError message={errors.form} />
+        <TextField
+          id="client-new-password"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          value={password}
+          onValue={setPassword}
+          error={errors.password}
+          hint="Leave empty and Tessera generates one, shown once."
+          autoFocus
+        />
+        <div className="flex justify-end gap-2 pt-2">
+          <Button variant="secondary" onClick={() => onClose()}>
+            Cancel
+          </Button>
+          <Button type="submit" disabled={pending}>
+            {pending ? "Setting…" : "Set password"}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

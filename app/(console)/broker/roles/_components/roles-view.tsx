@@ -1,0 +1,114 @@
+"use client";
+
+import { useState } from "react";
+import { Button } from "@/components/ui/button.tsx";
+import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
+import { ListTable, type ListSpec } from "@/components/ui/list-table.tsx";
+import type { BrokerRole } from "@/lib/schemas/broker.ts";
+import { callApi } from "../../../tokens/_components/api.ts";
+import { useConfirmAction } from "../../../tokens/_components/use-confirm-action.ts";
+import type { BrokerAbilities } from "../../_components/broker-views.ts";
+import { ListError } from "../../_components/list-error.tsx";
+import { ListPager } from "../../_components/list-pager.tsx";
+import { ManagedBadge } from "../../_components/managed-badge.tsx";
+import { RowActions } from "../../_components/row-actions.tsx";
+import { segment } from "../../_components/send-form.ts";
+import { useBrokerList } from "../../_components/use-broker-list.ts";
+import { AclDialog } from "./acl-dialog.tsx";
+import { AclList } from "./acl-list.tsx";
+import { DefaultAclPanel } from "./default-acl-panel.tsx";
+import { RoleDialog } from "./role-dialog.tsx";
+
+const LIST: ListSpec<BrokerRole> = {
+  caption: "Broker roles",
+  columns: [
+    {
+      heading: "Role",
+      cell: (role) => (
+        <span className="inline-flex flex-wrap items-center gap-2">
+          <span className="font-medium text-slate-900">{role.rolename}</span>
+          <ManagedBadge managedBy={role.managed_by} />
+        </span>
+      ),
+    },
+    { heading: "Text name", cell: (role) => role.textname },
+    { heading: "ACLs", cell: (role) => <AclList acls={role.acls} /> },
+  ],
+  rowKey: (role) => role.rolename,
+  rowAttributes: (role) => ({ "data-testid": "role-row", "data-rolename": role.rolename }),
+  empty: "No roles on the broker yet.",
+};
+
+export function RolesView({ abilities }: { abilities: BrokerAbilities }) {
+  const list = useBrokerList<BrokerRole>("roles");
+  const [dialog, setDialog] = useState<{ kind: "new" } | { kind: "edit" | "acls"; role: BrokerRole }>();
+  const remove = useConfirmAction(
+    (role: BrokerRole) => callApi<{ deleted: string }>("DELETE", `/api/broker/roles/${segment(role.rolename)}`),
+    () => list.reload(),
+  );
+
+  // Only for a role Tessera does not own, and only for roles that may write (the API refuses the rest).
+  const actions = (role: BrokerRole): [string, () => void][] =>
+    role.managed_by || !abilities.write
+      ? []
+      : [
+          ["Edit", () => setDialog({ kind: "edit", role })],
+          ["ACLs", () => setDialog({ kind: "acls", role })],
+          ["Delete", () => remove.ask(role)],
+        ];
+
+  return (
+    <section aria-labelledby="broker-roles-heading">
+      <div className="flex flex-wrap items-end justify-between gap-4">
+        <div>
+          <h1 id="broker-roles-heading" className="text-2xl font-semibold tracking-tight">
+            Broker roles
+          </h1>
+          <p className="mt-1 text-sm text-slate-600">
+            A role is a list of ACLs (what a client may publish, receive and subscribe to), given to clients and groups.
+          </p>
+        </div>
+        {abilities.write ? (
+          <Button onClick={() => setDialog({ kind: "new" })}>
+            <span aria-hidden="true">+</span> New role
+          </Button>
+        ) : null}
+      </div>
+      <ListError message={list.error} />
+      {list.rows ? (
+        <>
+          <ListTable
+            {...LIST}
+            rows={list.rows}
+            action={(role) => <RowActions name={role.rolename} actions={actions(role)} />}
+            className="mt-6"
+          />
+          <ListPager offset={list.offset} shown={list.rows.length} total={list.total} onOffset={list.setOffset} />
+        </>
+      ) : null}
+      <DefaultAclPanel write={abilities.write} />
+      {dialog?.kind === "new" || dialog?.kind === "edit" ? (
+        <RoleDialog
+          role={dialog.kind === "edit" ? dialog.role : undefined}
+          onClose={(saved) => {
+            setDialog(undefined);
+            if (saved) list.reload();
+          }}
+        />
+      ) : null}
+      {dialog?.kind === "acls" ? (
+        <AclDialog
+          role={dialog.role}
+          onClose={(changed) => {
+            setDialog(undefined);
+            if (changed) list.reload();
+          }}
+        />
+      ) : null}
+      <ConfirmDialog {...remove.dialog} title="Delete role" action="Delete" pendingAction="Deleting…">
+        Delete <strong className="font-semibold text-slate-900">{remove.target?.rolename}</strong>? Clients and groups
+        that have it lose its ACLs at once. This cannot be undone.
+      </ConfirmDialog>
+    </section>
+  );
+}
