@@ -49,7 +49,7 @@ export async function middleware(request: NextRequest) {
 }
 
 function isConsolePage(pathname: string): boolean {
-  return /^\/(tokens|broker|account)(\/|$)/.test(pathname);
+  return /^\/(tokens|broker|account|api-docs)(\/|$)/.test(pathname);
 }
 
 /**

@@ -108,6 +108,25 @@ describe("broker groups, anonymous group and default ACL", () => {
     assertJson(await t.api("/api/broker/anonymous-group"), 200, { groupname });
   });
 
+  test("the anonymous group cannot be deleted (Mosquitto 2.0.11 crashes on it): 409, and the broker stays up", async () => {
+    const groupname = unique("anon-del");
+    await post("/api/broker/groups", { groupname });
+    const put = (name: string) => t.api("/api/broker/anonymous-group", { method: "PUT", body: { groupname: name } });
+    assertJson(await put(groupname), 200, { groupname });
+    assertText(
+      await t.api(groupPath(groupname), { method: "DELETE" }),
+      409,
+      "This group is the broker's anonymous group; make another group the anonymous group first",
+    );
+    assertJson(await t.api("/api/broker/anonymous-group"), 200, { groupname });
+    assert.equal((await t.api(groupPath(groupname))).status, 200, "the group is still there");
+    // Once another group is the anonymous one, it can go.
+    const other = unique("anon-next");
+    await post("/api/broker/groups", { groupname: other });
+    assertJson(await put(other), 200, { groupname: other });
+    assertJson(await t.api(groupPath(groupname), { method: "DELETE" }), 200, { deleted: groupname });
+  });
+
   test("default ACL access: read, change one acltype, the others stay", async () => {
     const before = await t.api("/api/broker/default-acl");
     assertJson(before, 200, {

@@ -1,4 +1,5 @@
 import "server-only";
+import { ApiError } from "../api/errors.ts";
 import {
   brokerGroup,
   groupList,
@@ -7,6 +8,7 @@ import {
   type ModifyGroupInput,
 } from "../schemas/broker.ts";
 import { dataOf, run, type BrokerContext } from "./connection.ts";
+import { getAnonymousGroup } from "./defaults.ts";
 import { assertClientNotOwned, assertRolesAssignable } from "./ownership.ts";
 
 // Dynamic security groups over REST. Groups are never Tessera's (managed_by
@@ -80,8 +82,20 @@ export async function modifyGroup(context: BrokerContext, groupname: string, inp
   return getGroup(context, groupname);
 }
 
-/** Deletes the group: its clients lose the group's roles at once. */
+/**
+ * Deletes the group: its clients lose the group's roles at once. Never the
+ * anonymous group: Mosquitto 2.0.11 frees it and keeps using it, and the
+ * broker dies (later versions refuse it themselves). A check, then the
+ * delete: an editor who makes this group the anonymous one in between is the
+ * one race left (README, Broker API).
+ */
 export async function deleteGroup(context: BrokerContext, groupname: string) {
+  if ((await getAnonymousGroup(context)).groupname === groupname) {
+    throw new ApiError(
+      "conflict",
+      "This group is the broker's anonymous group; make another group the anonymous group first",
+    );
+  }
   await run(context, [{ command: "deleteGroup", groupname }]);
   return { deleted: groupname };
 }
