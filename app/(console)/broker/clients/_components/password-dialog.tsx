@@ -1,10 +1,10 @@
 "use client";
 
 import { useState } from "react";
-import { Button } from "@/components/ui/button.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
 import { setPasswordSchema } from "@/lib/schemas/broker.ts";
 import type { FieldErrors } from "../../../tokens/_components/api.ts";
+import { FormActions } from "../../_components/form-actions.tsx";
 import { segment, sendForm } from "../../_components/send-form.ts";
 import { FormError, TextField } from "../../_components/text-field.tsx";
 
@@ -53,14 +53,7 @@ export function PasswordDialog({
           hint="Leave empty and Tessera generates one, shown once."
           autoFocus
         />
-        <div className="flex justify-end gap-2 pt-2">
-          <Button variant="secondary" onClick={() => onClose()}>
-            Cancel
-          </Button>
-          <Button type="submit" disabled={pending}>
-            {pending ? "Setting…" : "Set password"}
-          </Button>
-        </div>
+        <FormActions onCancel={() => onClose()} pending={pending} action="Set password" pendingAction="Setting…" />
       </form>
     </Dialog>
   );

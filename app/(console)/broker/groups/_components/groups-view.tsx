@@ -5,18 +5,27 @@ import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import { ListTable, type ListSpec } from "@/components/ui/list-table.tsx";
-import type { BrokerGroup } from "@/lib/schemas/broker.ts";
+import { createGroupSchema, modifyGroupSchema, type BrokerGroup } from "@/lib/schemas/broker.ts";
 import { callApi } from "../../../tokens/_components/api.ts";
 import { useConfirmAction } from "../../../tokens/_components/use-confirm-action.ts";
 import type { BrokerAbilities } from "../../_components/broker-views.ts";
 import { ListError } from "../../_components/list-error.tsx";
 import { ListPager } from "../../_components/list-pager.tsx";
 import { ManagedBadge } from "../../_components/managed-badge.tsx";
+import { NamedObjectDialog, type NamedKind } from "../../_components/named-object-dialog.tsx";
 import { Names, RowActions } from "../../_components/row-actions.tsx";
 import { segment } from "../../_components/send-form.ts";
 import { useBrokerList } from "../../_components/use-broker-list.ts";
-import { GroupDialog } from "./group-dialog.tsx";
 import { MembersDialog } from "./members-dialog.tsx";
+
+/** The new and edit dialog's group: ids `group-groupname`, `group-textname`, `group-textdescription`. */
+const GROUP: NamedKind<"groupname"> = {
+  kind: "group",
+  nameKey: "groupname",
+  nameLabel: "Group name",
+  createSchema: createGroupSchema,
+  modifySchema: modifyGroupSchema,
+};
 
 /** The list; `anonymous` is the group clients without a username get (its row says so). */
 const list = (anonymous: string | null): ListSpec<BrokerGroup> => ({
@@ -114,8 +123,9 @@ export function GroupsView({ abilities }: { abilities: BrokerAbilities }) {
         </>
       ) : null}
       {dialog?.kind === "new" || dialog?.kind === "edit" ? (
-        <GroupDialog
-          group={dialog.kind === "edit" ? dialog.group : undefined}
+        <NamedObjectDialog
+          of={GROUP}
+          object={dialog.kind === "edit" ? dialog.group : undefined}
           onClose={(saved) => {
             setDialog(undefined);
             if (saved) groups.reload();

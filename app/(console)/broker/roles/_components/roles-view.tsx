@@ -4,20 +4,29 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import { ListTable, type ListSpec } from "@/components/ui/list-table.tsx";
-import type { BrokerRole } from "@/lib/schemas/broker.ts";
+import { createRoleSchema, modifyRoleSchema, type BrokerRole } from "@/lib/schemas/broker.ts";
 import { callApi } from "../../../tokens/_components/api.ts";
 import { useConfirmAction } from "../../../tokens/_components/use-confirm-action.ts";
 import type { BrokerAbilities } from "../../_components/broker-views.ts";
 import { ListError } from "../../_components/list-error.tsx";
 import { ListPager } from "../../_components/list-pager.tsx";
 import { ManagedBadge } from "../../_components/managed-badge.tsx";
+import { NamedObjectDialog, type NamedKind } from "../../_components/named-object-dialog.tsx";
 import { RowActions } from "../../_components/row-actions.tsx";
 import { segment } from "../../_components/send-form.ts";
 import { useBrokerList } from "../../_components/use-broker-list.ts";
 import { AclDialog } from "./acl-dialog.tsx";
 import { AclList } from "./acl-list.tsx";
 import { DefaultAclPanel } from "./default-acl-panel.tsx";
-import { RoleDialog } from "./role-dialog.tsx";
+
+/** The new and edit dialog's role: ids `role-rolename`, `role-textname`, `role-textdescription`. */
+const ROLE: NamedKind<"rolename"> = {
+  kind: "role",
+  nameKey: "rolename",
+  nameLabel: "Role name",
+  createSchema: createRoleSchema,
+  modifySchema: modifyRoleSchema,
+};
 
 const LIST: ListSpec<BrokerRole> = {
   caption: "Broker roles",
@@ -88,8 +97,9 @@ export function RolesView({ abilities }: { abilities: BrokerAbilities }) {
       ) : null}
       <DefaultAclPanel write={abilities.write} />
       {dialog?.kind === "new" || dialog?.kind === "edit" ? (
-        <RoleDialog
-          role={dialog.kind === "edit" ? dialog.role : undefined}
+        <NamedObjectDialog
+          of={ROLE}
+          object={dialog.kind === "edit" ? dialog.role : undefined}
           onClose={(saved) => {
             setDialog(undefined);
             if (saved) list.reload();
