@@ -9,7 +9,7 @@ import { FormActions } from "../../_components/form-actions.tsx";
 import { NamePicker, useBrokerNames } from "../../_components/name-picker.tsx";
 import { TextFields } from "../../_components/named-object-dialog.tsx";
 import { segment, sendForm } from "../../_components/send-form.ts";
-import { FormError, TextField } from "../../_components/text-field.tsx";
+import { FormError, NewPasswordField, TextField } from "../../_components/text-field.tsx";
 
 const FIELDS = ["username", "password", "clientid", "textname", "textdescription", "roles", "groups"] as const;
 type Errors = FieldErrors<(typeof FIELDS)[number]>;
@@ -95,15 +95,12 @@ export function ClientDialog({
               error={errors.username}
               autoFocus
             />
-            <TextField
+            <NewPasswordField
               id="client-password"
               label="Password"
-              type="password"
-              autoComplete="new-password"
               value={password}
               onValue={setPassword}
               error={errors.password}
-              hint="Leave empty and Tessera generates one, shown once."
             />
           </>
         )}
