@@ -1,31 +1,11 @@
 import { expect, test, type Page } from "@playwright/test";
-import mqtt from "mqtt";
+import { brokerAccepts } from "../broker-accepts.ts";
 import { E2E } from "../constants.ts";
 
 // The Broker tab as an admin, against the e2e Mosquitto (e2e/broker.ts): a role with an ACL, a client with a
 // generated password that really connects, disabled and enabled again, a group with both as members, then all of it
 // deleted. Every step is checked in the page and, where it matters, on the broker itself.
 test.use({ storageState: E2E.adminState });
-
-/** Whether the broker accepts these credentials: a real MQTT connection to the e2e Mosquitto. */
-function brokerAccepts(username: string, password: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${E2E.brokerPort}`, {
-      username,
-      password,
-      reconnectPeriod: 0,
-      connectTimeout: 5_000,
-    });
-    client.once("connect", () => {
-      client.end(true);
-      resolve(true);
-    });
-    client.once("error", () => {
-      client.end(true);
-      resolve(false);
-    });
-  });
-}
 
 const row = (page: Page, kind: "client" | "role" | "group", name: string) =>
   page.locator(`[data-testid="${kind}-row"][data-${kind === "client" ? "username" : `${kind}name`}="${name}"]`);

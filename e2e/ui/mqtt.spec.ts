@@ -1,29 +1,8 @@
 import { expect, test } from "@playwright/test";
-import mqtt from "mqtt";
+import { brokerAccepts } from "../broker-accepts.ts";
 import { E2E } from "../constants.ts";
 
 test.use({ storageState: E2E.adminState });
-
-/** Whether the broker accepts these credentials (a real connection to the e2e Mosquitto, with the client id they are pinned to). */
-function brokerAccepts(username: string, password: string): Promise<boolean> {
-  return new Promise((resolve) => {
-    const client = mqtt.connect(`mqtt://127.0.0.1:${E2E.brokerPort}`, {
-      username,
-      password,
-      clientId: username,
-      reconnectPeriod: 0,
-      connectTimeout: 5_000,
-    });
-    client.once("connect", () => {
-      client.end(true);
-      resolve(true);
-    });
-    client.once("error", () => {
-      client.end(true);
-      resolve(false);
-    });
-  });
-}
 
 test("the MQTT credentials tab lists minted credentials and revokes them on the broker", async ({
   page,
@@ -37,7 +16,9 @@ test("the MQTT credentials tab lists minted credentials and revokes them on the 
   });
   expect(minted.status()).toBe(200);
   const body = (await minted.json()) as { mqtt_credentials: { username: string; password: string } };
-  expect(await brokerAccepts(body.mqtt_credentials.username, body.mqtt_credentials.password)).toBe(true);
+  expect(
+    await brokerAccepts(body.mqtt_credentials.username, body.mqtt_credentials.password, body.mqtt_credentials.username),
+  ).toBe(true);
 
   await page.goto("/tokens");
   await page.getByRole("navigation", { name: "Token kinds" }).getByRole("link", { name: "MQTT credentials" }).click();
@@ -53,7 +34,9 @@ test("the MQTT credentials tab lists minted credentials and revokes them on the 
   const dialog = page.getByRole("dialog", { name: "Revoke MQTT credentials" });
   await dialog.getByRole("button", { name: "Revoke" }).click();
   await expect(row).toHaveCount(0);
-  expect(await brokerAccepts(body.mqtt_credentials.username, body.mqtt_credentials.password)).toBe(false);
+  expect(
+    await brokerAccepts(body.mqtt_credentials.username, body.mqtt_credentials.password, body.mqtt_credentials.username),
+  ).toBe(false);
   await page.reload();
   await expect(page.locator(`[data-testid="mqtt-row"][data-email="${email}"]`)).toHaveCount(0);
 });

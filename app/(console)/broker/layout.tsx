@@ -1,6 +1,6 @@
 import type { ReactNode } from "react";
 import { requireUser } from "@/lib/auth/require-permission.ts";
-import { BrokerTabs } from "./_components/broker-tabs.tsx";
+import { ViewTabs } from "../_components/view-tabs.tsx";
 import { brokerViewsFor } from "./_components/broker-views.ts";
 
 // The Broker views' tabs, each shown only to roles that may use it; each view guards itself (its own layout).
@@ -9,7 +9,7 @@ export default async function BrokerLayout({ children }: { children: ReactNode }
   const tabs = brokerViewsFor(user.role).map(({ href, label }) => ({ href, label }));
   return (
     <>
-      <BrokerTabs tabs={tabs} />
+      <ViewTabs label="Broker views" tabs={tabs} />
       {children}
     </>
   );

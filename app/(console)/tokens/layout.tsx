@@ -1,8 +1,8 @@
 import type { ReactNode } from "react";
 import { can } from "@/lib/auth/permissions.ts";
 import { requireUser } from "@/lib/auth/require-permission.ts";
+import { ViewTabs } from "../_components/view-tabs.tsx";
 import { VIEWS } from "../_components/views.ts";
-import { TokenTabs } from "./_components/token-tabs.tsx";
 
 // The Tokens views' tabs, each shown only to roles that may use it; each view guards itself (its own layout).
 export default async function TokensLayout({ children }: { children: ReactNode }) {
@@ -12,7 +12,7 @@ export default async function TokensLayout({ children }: { children: ReactNode }
     .map(({ href, label }) => ({ href, label }));
   return (
     <>
-      <TokenTabs tabs={tabs} />
+      <ViewTabs label="Token kinds" tabs={tabs} />
       {children}
     </>
   );

@@ -45,6 +45,25 @@ export function TextField({
   );
 }
 
+/** A new password for a broker client: left empty, Tessera generates one and the answer shows it once. */
+export function NewPasswordField(props: {
+  id: string;
+  label: string;
+  value: string;
+  onValue: (value: string) => void;
+  error?: string;
+  autoFocus?: boolean;
+}) {
+  return (
+    <TextField
+      type="password"
+      autoComplete="new-password"
+      hint="Leave empty and Tessera generates one, shown once."
+      {...props}
+    />
+  );
+}
+
 /** The form's own error (a sentence about no one field), above its fields. */
 export function FormError({ message }: { message?: string }) {
   if (!message) return null;

@@ -1,14 +1,15 @@
 "use client";
 
 import { useState } from "react";
-import { Button } from "@/components/ui/button.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
 import { createClientSchema, modifyClientSchema, type BrokerClient } from "@/lib/schemas/broker.ts";
 import type { FieldErrors } from "../../../tokens/_components/api.ts";
 import type { BrokerAbilities } from "../../_components/broker-views.ts";
+import { FormActions } from "../../_components/form-actions.tsx";
 import { NamePicker, useBrokerNames } from "../../_components/name-picker.tsx";
+import { TextFields } from "../../_components/named-object-dialog.tsx";
 import { segment, sendForm } from "../../_components/send-form.ts";
-import { FormError, TextField } from "../../_components/text-field.tsx";
+import { FormError, NewPasswordField, TextField } from "../../_components/text-field.tsx";
 
 const FIELDS = ["username", "password", "clientid", "textname", "textdescription", "roles", "groups"] as const;
 type Errors = FieldErrors<(typeof FIELDS)[number]>;
@@ -94,15 +95,12 @@ export function ClientDialog({
               error={errors.username}
               autoFocus
             />
-            <TextField
+            <NewPasswordField
               id="client-password"
               label="Password"
-              type="password"
-              autoComplete="new-password"
               value={password}
               onValue={setPassword}
               error={errors.password}
-              hint="Leave empty and Tessera generates one, shown once."
             />
           </>
         )}
@@ -114,19 +112,13 @@ export function ClientDialog({
           error={errors.clientid}
           hint="Leave empty to allow any client id."
         />
-        <TextField
-          id="client-textname"
-          label="Text name"
-          value={textname}
-          onValue={setTextname}
-          error={errors.textname}
-        />
-        <TextField
-          id="client-textdescription"
-          label="Description"
-          value={textdescription}
-          onValue={setTextdescription}
-          error={errors.textdescription}
+        <TextFields
+          kind="client"
+          textname={textname}
+          onTextname={setTextname}
+          textdescription={textdescription}
+          onTextdescription={setTextdescription}
+          errors={errors}
         />
         {abilities.readRoles ? (
           <>
@@ -134,14 +126,12 @@ export function ClientDialog({
             <NamePicker legend="Groups" names={groupNames} chosen={groups} onChosen={setGroups} />
           </>
         ) : null}
-        <div className="flex justify-end gap-2 pt-2">
-          <Button variant="secondary" onClick={() => onClose()}>
-            Cancel
-          </Button>
-          <Button type="submit" disabled={pending}>
-            {pending ? "Saving…" : editing ? "Save" : "Create"}
-          </Button>
-        </div>
+        <FormActions
+          onCancel={() => onClose()}
+          pending={pending}
+          action={editing ? "Save" : "Create"}
+          pendingAction="Saving…"
+        />
       </form>
     </Dialog>
   );

@@ -4,13 +4,11 @@ import { useState } from "react";
 import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
-import { ListTable, type ListSpec } from "@/components/ui/list-table.tsx";
+import type { ListSpec } from "@/components/ui/list-table.tsx";
 import type { BrokerClient } from "@/lib/schemas/broker.ts";
 import { callApi } from "../../../tokens/_components/api.ts";
 import { useConfirmAction } from "../../../tokens/_components/use-confirm-action.ts";
 import type { BrokerAbilities } from "../../_components/broker-views.ts";
-import { ListError } from "../../_components/list-error.tsx";
-import { ListPager } from "../../_components/list-pager.tsx";
 import { ManagedBadge } from "../../_components/managed-badge.tsx";
 import { Names, RowActions } from "../../_components/row-actions.tsx";
 import { segment } from "../../_components/send-form.ts";
@@ -18,6 +16,8 @@ import { ShownOnceDialog } from "../../_components/shown-once-dialog.tsx";
 import { useBrokerList } from "../../_components/use-broker-list.ts";
 import { ClientDialog } from "./client-dialog.tsx";
 import { PasswordDialog } from "./password-dialog.tsx";
+import { PagedList } from "../../_components/paged-list.tsx";
+import { ViewHeading } from "../../../_components/view-heading.tsx";
 
 const LIST: ListSpec<BrokerClient> = {
   caption: "Broker clients",
@@ -83,34 +83,26 @@ export function ClientsView({ abilities }: { abilities: BrokerAbilities }) {
 
   return (
     <section aria-labelledby="broker-clients-heading">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h1 id="broker-clients-heading" className="text-2xl font-semibold tracking-tight">
-            Broker clients
-          </h1>
-          <p className="mt-1 text-sm text-slate-600">
-            The broker&apos;s dynamic security clients: who may connect, with which roles and groups. Clients a Tessera
-            feature manages are shown with its name and changed only through it.
-          </p>
-        </div>
-        {abilities.write ? (
-          <Button onClick={() => setDialog({ kind: "new" })}>
-            <span aria-hidden="true">+</span> New client
-          </Button>
-        ) : null}
-      </div>
-      <ListError message={list.error ?? actionError} />
-      {list.rows ? (
-        <>
-          <ListTable
-            {...LIST}
-            rows={list.rows}
-            action={(client) => <RowActions name={client.username} actions={actions(client)} />}
-            className="mt-6"
-          />
-          <ListPager offset={list.offset} shown={list.rows.length} total={list.total} onOffset={list.setOffset} />
-        </>
-      ) : null}
+      <ViewHeading
+        id="broker-clients-heading"
+        title="Broker clients"
+        action={
+          abilities.write ? (
+            <Button onClick={() => setDialog({ kind: "new" })}>
+              <span aria-hidden="true">+</span> New client
+            </Button>
+          ) : null
+        }
+      >
+        The broker&apos;s dynamic security clients: who may connect, with which roles and groups. Clients a Tessera
+        feature manages are shown with its name and changed only through it.
+      </ViewHeading>
+      <PagedList
+        spec={LIST}
+        list={list}
+        error={actionError}
+        action={(client) => <RowActions name={client.username} actions={actions(client)} />}
+      />
       {dialog?.kind === "new" || dialog?.kind === "edit" ? (
         <ClientDialog
           key={dialog.kind === "edit" ? dialog.client.username : ""}

@@ -1,12 +1,12 @@
 "use client";
 
 import { useState } from "react";
-import { Button } from "@/components/ui/button.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
 import { setPasswordSchema } from "@/lib/schemas/broker.ts";
 import type { FieldErrors } from "../../../tokens/_components/api.ts";
+import { FormActions } from "../../_components/form-actions.tsx";
 import { segment, sendForm } from "../../_components/send-form.ts";
-import { FormError, TextField } from "../../_components/text-field.tsx";
+import { FormError, NewPasswordField } from "../../_components/text-field.tsx";
 
 const FIELDS = ["password"] as const;
 
@@ -42,25 +42,15 @@ export function PasswordDialog({
     <Dialog open onClose={() => onClose()} title={`Set password of ${username}`}>
       <form onSubmit={submit} noValidate className="space-y-4">
         <FormError message={errors.form} />
-        <TextField
+        <NewPasswordField
           id="client-new-password"
           label="New password"
-          type="password"
-          autoComplete="new-password"
           value={password}
           onValue={setPassword}
           error={errors.password}
-          hint="Leave empty and Tessera generates one, shown once."
           autoFocus
         />
-        <div className="flex justify-end gap-2 pt-2">
-          <Button variant="secondary" onClick={() => onClose()}>
-            Cancel
-          </Button>
-          <Button type="submit" disabled={pending}>
-            {pending ? "Setting…" : "Set password"}
-          </Button>
-        </div>
+        <FormActions onCancel={() => onClose()} pending={pending} action="Set password" pendingAction="Setting…" />
       </form>
     </Dialog>
   );

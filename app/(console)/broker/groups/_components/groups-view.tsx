@@ -4,19 +4,28 @@ import { useEffect, useState } from "react";
 import { Badge } from "@/components/ui/badge.tsx";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
-import { ListTable, type ListSpec } from "@/components/ui/list-table.tsx";
-import type { BrokerGroup } from "@/lib/schemas/broker.ts";
+import type { ListSpec } from "@/components/ui/list-table.tsx";
+import { createGroupSchema, modifyGroupSchema, type BrokerGroup } from "@/lib/schemas/broker.ts";
 import { callApi } from "../../../tokens/_components/api.ts";
 import { useConfirmAction } from "../../../tokens/_components/use-confirm-action.ts";
 import type { BrokerAbilities } from "../../_components/broker-views.ts";
-import { ListError } from "../../_components/list-error.tsx";
-import { ListPager } from "../../_components/list-pager.tsx";
 import { ManagedBadge } from "../../_components/managed-badge.tsx";
+import { NamedObjectDialog, type NamedKind } from "../../_components/named-object-dialog.tsx";
 import { Names, RowActions } from "../../_components/row-actions.tsx";
 import { segment } from "../../_components/send-form.ts";
 import { useBrokerList } from "../../_components/use-broker-list.ts";
-import { GroupDialog } from "./group-dialog.tsx";
 import { MembersDialog } from "./members-dialog.tsx";
+import { PagedList } from "../../_components/paged-list.tsx";
+import { ViewHeading } from "../../../_components/view-heading.tsx";
+
+/** The new and edit dialog's group: ids `group-groupname`, `group-textname`, `group-textdescription`. */
+const GROUP: NamedKind<"groupname"> = {
+  kind: "group",
+  nameKey: "groupname",
+  nameLabel: "Group name",
+  createSchema: createGroupSchema,
+  modifySchema: modifyGroupSchema,
+};
 
 /** The list; `anonymous` is the group clients without a username get (its row says so). */
 const list = (anonymous: string | null): ListSpec<BrokerGroup> => ({
@@ -83,39 +92,28 @@ export function GroupsView({ abilities }: { abilities: BrokerAbilities }) {
 
   return (
     <section aria-labelledby="broker-groups-heading">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h1 id="broker-groups-heading" className="text-2xl font-semibold tracking-tight">
-            Broker groups
-          </h1>
-          <p className="mt-1 text-sm text-slate-600">A group gives its roles to every client in it.</p>
-        </div>
-        {abilities.write ? (
-          <Button onClick={() => setDialog({ kind: "new" })}>
-            <span aria-hidden="true">+</span> New group
-          </Button>
-        ) : null}
-      </div>
-      <ListError message={groups.error} />
-      {groups.rows ? (
-        <>
-          <ListTable
-            {...list(anonymous)}
-            rows={groups.rows}
-            action={(group) => <RowActions name={group.groupname} actions={actions(group)} />}
-            className="mt-6"
-          />
-          <ListPager
-            offset={groups.offset}
-            shown={groups.rows.length}
-            total={groups.total}
-            onOffset={groups.setOffset}
-          />
-        </>
-      ) : null}
+      <ViewHeading
+        id="broker-groups-heading"
+        title="Broker groups"
+        action={
+          abilities.write ? (
+            <Button onClick={() => setDialog({ kind: "new" })}>
+              <span aria-hidden="true">+</span> New group
+            </Button>
+          ) : null
+        }
+      >
+        A group gives its roles to every client in it.
+      </ViewHeading>
+      <PagedList
+        spec={list(anonymous)}
+        list={groups}
+        action={(group) => <RowActions name={group.groupname} actions={actions(group)} />}
+      />
       {dialog?.kind === "new" || dialog?.kind === "edit" ? (
-        <GroupDialog
-          group={dialog.kind === "edit" ? dialog.group : undefined}
+        <NamedObjectDialog
+          of={GROUP}
+          object={dialog.kind === "edit" ? dialog.group : undefined}
           onClose={(saved) => {
             setDialog(undefined);
             if (saved) groups.reload();

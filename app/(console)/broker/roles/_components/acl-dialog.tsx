@@ -1,11 +1,11 @@
 "use client";
 
 import { useState } from "react";
-import { Button } from "@/components/ui/button.tsx";
 import { Dialog } from "@/components/ui/dialog.tsx";
 import { FieldError } from "@/components/ui/field-error.tsx";
 import { ACL_TYPES, addAclSchema, type BrokerRole } from "@/lib/schemas/broker.ts";
 import { callApi, type FieldErrors } from "../../../tokens/_components/api.ts";
+import { FormActions } from "../../_components/form-actions.tsx";
 import { segment, sendForm } from "../../_components/send-form.ts";
 import { FormError, INPUT, TextField } from "../../_components/text-field.tsx";
 import { AclList } from "./acl-list.tsx";
@@ -90,14 +90,13 @@ export function AclDialog({ role, onClose }: { role: BrokerRole; onClose: (chang
             <input type="checkbox" checked={allow} onChange={(event) => setAllow(event.target.checked)} />
             Allow (unchecked: deny)
           </label>
-          <div className="flex justify-end gap-2 pt-2">
-            <Button variant="secondary" onClick={() => onClose(changed)}>
-              Done
-            </Button>
-            <Button type="submit" disabled={pending}>
-              {pending ? "Adding…" : "Add ACL"}
-            </Button>
-          </div>
+          <FormActions
+            onCancel={() => onClose(changed)}
+            cancel="Done"
+            pending={pending}
+            action="Add ACL"
+            pendingAction="Adding…"
+          />
         </form>
       </div>
     </Dialog>

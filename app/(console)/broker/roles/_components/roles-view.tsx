@@ -3,21 +3,30 @@
 import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
-import { ListTable, type ListSpec } from "@/components/ui/list-table.tsx";
-import type { BrokerRole } from "@/lib/schemas/broker.ts";
+import type { ListSpec } from "@/components/ui/list-table.tsx";
+import { createRoleSchema, modifyRoleSchema, type BrokerRole } from "@/lib/schemas/broker.ts";
 import { callApi } from "../../../tokens/_components/api.ts";
 import { useConfirmAction } from "../../../tokens/_components/use-confirm-action.ts";
 import type { BrokerAbilities } from "../../_components/broker-views.ts";
-import { ListError } from "../../_components/list-error.tsx";
-import { ListPager } from "../../_components/list-pager.tsx";
 import { ManagedBadge } from "../../_components/managed-badge.tsx";
+import { NamedObjectDialog, type NamedKind } from "../../_components/named-object-dialog.tsx";
 import { RowActions } from "../../_components/row-actions.tsx";
 import { segment } from "../../_components/send-form.ts";
 import { useBrokerList } from "../../_components/use-broker-list.ts";
 import { AclDialog } from "./acl-dialog.tsx";
 import { AclList } from "./acl-list.tsx";
 import { DefaultAclPanel } from "./default-acl-panel.tsx";
-import { RoleDialog } from "./role-dialog.tsx";
+import { PagedList } from "../../_components/paged-list.tsx";
+import { ViewHeading } from "../../../_components/view-heading.tsx";
+
+/** The new and edit dialog's role: ids `role-rolename`, `role-textname`, `role-textdescription`. */
+const ROLE: NamedKind<"rolename"> = {
+  kind: "role",
+  nameKey: "rolename",
+  nameLabel: "Role name",
+  createSchema: createRoleSchema,
+  modifySchema: modifyRoleSchema,
+};
 
 const LIST: ListSpec<BrokerRole> = {
   caption: "Broker roles",
@@ -59,37 +68,29 @@ export function RolesView({ abilities }: { abilities: BrokerAbilities }) {
 
   return (
     <section aria-labelledby="broker-roles-heading">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h1 id="broker-roles-heading" className="text-2xl font-semibold tracking-tight">
-            Broker roles
-          </h1>
-          <p className="mt-1 text-sm text-slate-600">
-            A role is a list of ACLs (what a client may publish, receive and subscribe to), given to clients and groups.
-          </p>
-        </div>
-        {abilities.write ? (
-          <Button onClick={() => setDialog({ kind: "new" })}>
-            <span aria-hidden="true">+</span> New role
-          </Button>
-        ) : null}
-      </div>
-      <ListError message={list.error} />
-      {list.rows ? (
-        <>
-          <ListTable
-            {...LIST}
-            rows={list.rows}
-            action={(role) => <RowActions name={role.rolename} actions={actions(role)} />}
-            className="mt-6"
-          />
-          <ListPager offset={list.offset} shown={list.rows.length} total={list.total} onOffset={list.setOffset} />
-        </>
-      ) : null}
+      <ViewHeading
+        id="broker-roles-heading"
+        title="Broker roles"
+        action={
+          abilities.write ? (
+            <Button onClick={() => setDialog({ kind: "new" })}>
+              <span aria-hidden="true">+</span> New role
+            </Button>
+          ) : null
+        }
+      >
+        A role is a list of ACLs (what a client may publish, receive and subscribe to), given to clients and groups.
+      </ViewHeading>
+      <PagedList
+        spec={LIST}
+        list={list}
+        action={(role) => <RowActions name={role.rolename} actions={actions(role)} />}
+      />
       <DefaultAclPanel write={abilities.write} />
       {dialog?.kind === "new" || dialog?.kind === "edit" ? (
-        <RoleDialog
-          role={dialog.kind === "edit" ? dialog.role : undefined}
+        <NamedObjectDialog
+          of={ROLE}
+          object={dialog.kind === "edit" ? dialog.role : undefined}
           onClose={(saved) => {
             setDialog(undefined);
             if (saved) list.reload();

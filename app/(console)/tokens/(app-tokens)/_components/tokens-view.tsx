@@ -8,6 +8,7 @@ import { callApi } from "../../_components/api.ts";
 import { useConfirmAction } from "../../_components/use-confirm-action.ts";
 import { NewTokenDialog } from "./new-token-dialog.tsx";
 import { TokenTable } from "./token-table.tsx";
+import { ViewHeading } from "../../../_components/view-heading.tsx";
 
 export function TokensView({
   initialTokens,
@@ -28,19 +29,17 @@ export function TokensView({
 
   return (
     <section aria-labelledby="tokens-heading">
-      <div className="flex flex-wrap items-end justify-between gap-4">
-        <div>
-          <h1 id="tokens-heading" className="text-2xl font-semibold tracking-tight">
-            App Tokens
-          </h1>
-          <p className="mt-1 text-sm text-slate-600">
-            Tokens let other applications call the REST API without a login. Each is shown once, when created.
-          </p>
-        </div>
-        <Button onClick={() => setCreating(true)}>
-          <span aria-hidden="true">+</span> New Token
-        </Button>
-      </div>
+      <ViewHeading
+        id="tokens-heading"
+        title="App Tokens"
+        action={
+          <Button onClick={() => setCreating(true)}>
+            <span aria-hidden="true">+</span> New Token
+          </Button>
+        }
+      >
+        Tokens let other applications call the REST API without a login. Each is shown once, when created.
+      </ViewHeading>
       <div className="mt-6">
         <TokenTable tokens={tokens} onRevoke={revoke.ask} />
       </div>

@@ -10,6 +10,7 @@ import { LastTime } from "@/components/ui/local-time.tsx";
 import { registerDeviceSchema, type DeviceResponse, type RegisteredDevice } from "@/lib/schemas/device.ts";
 import { callApi, errorsByField, type FieldErrors } from "../../_components/api.ts";
 import { useConfirmAction } from "../../_components/use-confirm-action.ts";
+import { ViewHeading } from "../../../_components/view-heading.tsx";
 
 // The one field a refusal can be about: the role is picked from the roles there are.
 const FIELDS = ["id"] as const;
@@ -71,13 +72,10 @@ export function DevicesView({
 
   return (
     <section aria-labelledby="devices-heading">
-      <h1 id="devices-heading" className="text-2xl font-semibold tracking-tight">
-        Devices
-      </h1>
-      <p className="mt-1 text-sm text-slate-600">
+      <ViewHeading id="devices-heading" title="Devices">
         A registered device connects to the broker with its own credentials and gets a REST token by publishing an empty
         message to its request topic.
-      </p>
+      </ViewHeading>
       <form onSubmit={register} noValidate className="mt-6 flex flex-wrap items-end gap-3">
         <label className="text-sm font-medium text-slate-700">
           Device id

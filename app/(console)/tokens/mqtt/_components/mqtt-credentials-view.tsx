@@ -9,6 +9,7 @@ import { LocalTime } from "@/components/ui/local-time.tsx";
 import type { MqttTokenListItem } from "@/lib/schemas/mqtt.ts";
 import { callApi } from "../../_components/api.ts";
 import { useConfirmAction } from "../../_components/use-confirm-action.ts";
+import { ViewHeading } from "../../../_components/view-heading.tsx";
 
 const TONE = { active: "good", expired: "warning", disabled: "neutral" } as const;
 
@@ -39,13 +40,10 @@ export function MqttCredentialsView({ initial }: { initial: MqttTokenListItem[] 
 
   return (
     <section aria-labelledby="mqtt-heading">
-      <h1 id="mqtt-heading" className="text-2xl font-semibold tracking-tight">
-        MQTT credentials
-      </h1>
-      <p className="mt-1 text-sm text-slate-600">
+      <ViewHeading id="mqtt-heading" title="MQTT credentials">
         Short-lived broker credentials minted for end users over the API (POST /api/mqtt/tokens or /v2/tokens/create).
         Passwords are shown only to the backend that minted them.
-      </p>
+      </ViewHeading>
       <ListTable
         {...LIST}
         rows={items}

@@ -3,12 +3,12 @@
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 
-// The Broker tab's views (Status, Clients, Roles, Groups); each is shown only to roles that may use it.
-export function BrokerTabs({ tabs }: { tabs: { href: string; label: string }[] }) {
+// A console tab's views as tabs (the Tokens kinds, the Broker views); the layout passes only those the role may use.
+export function ViewTabs({ label, tabs }: { label: string; tabs: { href: string; label: string }[] }) {
   const pathname = usePathname();
   if (tabs.length < 2) return null;
   return (
-    <nav aria-label="Broker views" className="mb-6 flex gap-1 border-b border-slate-200 text-sm">
+    <nav aria-label={label} className="mb-6 flex gap-1 border-b border-slate-200 text-sm">
       {tabs.map((tab) => {
         const current = pathname === tab.href;
         return (
