@@ -147,4 +147,23 @@ describe("broker authorization", () => {
       );
     }
   });
+
+  test("a NUL or a control character in a broker name of the path: 400 with the schema's sentence", async () => {
+    const cases: [string, string, string][] = [
+      ["GET", "/api/broker/clients/a%00b", "username"],
+      ["POST", "/api/broker/clients/a%1Bb/disable", "username"],
+      ["GET", "/api/broker/roles/%00", "rolename"],
+      ["DELETE", "/api/broker/groups/g%00/clients/x", "groupname"],
+      ["DELETE", "/api/broker/groups/matrix-group/roles/r%0A", "rolename"],
+    ];
+    for (const [method, path, field] of cases) {
+      const answer = await call(`${tessera.url}${path}`, { method, token: tessera.adminToken });
+      report.check(
+        "Broker API input",
+        `${method} ${path}`,
+        `400 ${field} must not contain control or invisible characters`,
+        outcome(answer),
+      );
+    }
+  });
 });

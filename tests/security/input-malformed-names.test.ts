@@ -78,6 +78,18 @@ describe("malformed input is a 400 with a sentence, never a 500", () => {
       nul: [["DELETE /api/mqtt/tokens/%00", "400 Malformed token_id: expected a UUID"]],
     },
     "/api/auth/[...nextauth]": { undecodable: ["GET /api/auth/%", "GET /api/auth/session/%C0%AF"], nul: [] },
+    // The broker's routes: refused at the edge even without a broker; NUL in their names, with one:
+    // tests/security/broker-authorization.test.ts.
+    ...Object.fromEntries(
+      routeFiles()
+        .filter((route) => route.startsWith("/api/broker/") && route.includes("["))
+        .map((route) => {
+          const method = route.endsWith("/enable") || route.endsWith("/disable") ? "POST" : "DELETE";
+          const first = route.replace(/\[[^\]]+\]/, "%C0%AF").replace(/\[[^\]]+\]/g, "x");
+          const last = route.replace(/\[[^\]]+\](?!.*\[)/, "%").replace(/\[[^\]]+\]/g, "x");
+          return [route, { undecodable: [`${method} ${first}`, `${method} ${last}`], nul: [] }];
+        }),
+    ),
   };
   /** Sends "METHOD path" (the path verbatim) as the admin. */
   const request = (line: string) => send(line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1));
