@@ -17,9 +17,10 @@ after(async () => {
 });
 
 const path = (username: string) => `/api/broker/clients/${encodeURIComponent(username)}`;
+/** A client as the API answers it; pinned to its username unless created with another client id. */
 const client = (username: string, extra: Record<string, unknown> = {}) => ({
   username,
-  clientid: null,
+  clientid: username,
   textname: null,
   textdescription: null,
   disabled: false,
@@ -30,7 +31,8 @@ const client = (username: string, extra: Record<string, unknown> = {}) => ({
 });
 
 async function connect(username: string, password: string) {
-  const connection = await connectAs(t.broker.url, { username, password, protocolVersion: 4 });
+  // Clients the API creates are pinned to their username unless given another client id.
+  const connection = await connectAs(t.broker.url, { username, password, clientId: username, protocolVersion: 4 });
   t.clients.push(connection);
   return connection;
 }
@@ -118,16 +120,25 @@ describe("broker clients", () => {
     assertJson(await t.api(path(username), { method: "DELETE" }), 200, { deleted: username });
   });
 
-  test("modify: what is sent changes; roles replace the list; clientid null clears it", async () => {
+  test("modify: what is sent changes; roles replace the list; the client id changes but is never cleared", async () => {
     const username = unique("mod");
     await t.api("/api/broker/clients", { method: "POST", body: { username, password: "password1", clientid: "x1" } });
     const rolename = unique("role");
     assert.equal((await t.api("/api/broker/roles", { method: "POST", body: { rolename } })).status, 200);
     const modified = await t.api(path(username), {
       method: "PATCH",
-      body: { textname: "renamed", roles: [{ rolename, priority: 3 }], clientid: null },
+      body: { textname: "renamed", roles: [{ rolename, priority: 3 }], clientid: "x2" },
     });
-    assertJson(modified, 200, client(username, { textname: "renamed", roles: [{ rolename, priority: 3 }] }));
+    assertJson(
+      modified,
+      200,
+      client(username, { clientid: "x2", textname: "renamed", roles: [{ rolename, priority: 3 }] }),
+    );
+    assertText(
+      await t.api(path(username), { method: "PATCH", body: { clientid: null } }),
+      400,
+      "clientid cannot be cleared: a client without one could connect as any other client and take its session over",
+    );
     assertText(
       await t.api(path(username), { method: "PATCH", body: { roles: [{ rolename: "missing-role" }] } }),
       404,

@@ -153,7 +153,9 @@ describe("broker roles and ACLs", () => {
     ]) {
       const body = { username, password: "password1", roles: [{ rolename }] };
       assert.equal((await post("/api/broker/clients", body)).status, 200);
-      connections.push(await connectAs(t.broker.url, { username, password: "password1", protocolVersion: 4 }));
+      connections.push(
+        await connectAs(t.broker.url, { username, password: "password1", clientId: username, protocolVersion: 4 }),
+      );
     }
     t.clients.push(...connections);
     const [subscriber, publisher] = connections as [MqttClient, MqttClient];

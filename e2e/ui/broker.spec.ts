@@ -93,7 +93,7 @@ test("an admin creates a role with an ACL, a client with a generated password, a
   await expect(row(page, "client", username)).toContainText(rolename);
   await expect(row(page, "client", username)).toContainText("enabled");
   await expect(page.getByText(password)).toHaveCount(0);
-  expect(await brokerAccepts(username, password)).toBe(true);
+  expect(await brokerAccepts(username, password, username)).toBe(true);
 
   // The same username again: the server's refusal, shown in the dialog, which stays open.
   await page.getByRole("button", { name: "New client" }).click();
@@ -115,12 +115,12 @@ test("an admin creates a role with an ACL, a client with a generated password, a
     .click();
   await page.getByRole("dialog", { name: "Disable client" }).getByRole("button", { name: "Disable" }).click();
   await expect(row(page, "client", username)).toContainText("disabled");
-  expect(await brokerAccepts(username, password)).toBe(false);
+  expect(await brokerAccepts(username, password, username)).toBe(false);
   await row(page, "client", username)
     .getByRole("button", { name: `Enable ${username}` })
     .click();
   await expect(row(page, "client", username)).toContainText("enabled");
-  expect(await brokerAccepts(username, password)).toBe(true);
+  expect(await brokerAccepts(username, password, username)).toBe(true);
 
   // Edit: a text name and a client id the client is then pinned to; the dialog starts from the client as it is.
   await row(page, "client", username)
@@ -146,8 +146,8 @@ test("an admin creates a role with an ACL, a client with a generated password, a
   const renewed = (await shown.getByTestId("generated-password").textContent())!;
   expect(renewed).not.toBe(password);
   await shown.getByRole("button", { name: "Done" }).click();
-  expect(await brokerAccepts(username, renewed)).toBe(true);
-  expect(await brokerAccepts(username, password)).toBe(false);
+  expect(await brokerAccepts(username, renewed, username)).toBe(true);
+  expect(await brokerAccepts(username, password, username)).toBe(false);
 
   // Tessera's own admin client is listed, named as Tessera's, with no actions.
   const admin = row(page, "client", E2E.brokerAdmin.username);
@@ -200,7 +200,7 @@ test("an admin creates a role with an ACL, a client with a generated password, a
     .click();
   await page.getByRole("dialog", { name: "Delete client" }).getByRole("button", { name: "Delete" }).click();
   await expect(row(page, "client", username)).toHaveCount(0);
-  expect(await brokerAccepts(username, renewed)).toBe(false);
+  expect(await brokerAccepts(username, renewed, username)).toBe(false);
   await tabs.filter({ hasText: "Roles" }).click();
   await row(page, "role", rolename)
     .getByRole("button", { name: `Delete ${rolename}` })

@@ -1,4 +1,5 @@
 import "server-only";
+import { ApiError, fieldError } from "../api/errors.ts";
 import { randomBytes } from "node:crypto";
 import {
   brokerClient,
@@ -65,9 +66,17 @@ export async function getClient(context: BrokerContext, username: string): Promi
   return toClient(dataOf<RawClient>(response, "client")!, context.adminUsername);
 }
 
+/**
+ * Creates the client, pinned to its client id: the one given, or its
+ * username. Never unpinned: dynamic security lets an unpinned client connect
+ * under any client id, and so take over the session of any other client
+ * (an attack kicked the responder, a device and a user that way).
+ */
 export async function createClient(context: BrokerContext, input: CreateClientInput) {
   assertClientNameFree(input.username, input.textname);
-  await assertClientIdFree(context, input.clientid);
+  const clientid = input.clientid ?? input.username;
+  await assertClientIdFree(context, clientid);
+  await assertGroupsExist(context, input.groups);
   await assertRolesAssignable(
     context,
     (input.roles ?? []).map((role) => role.rolename),
@@ -78,7 +87,7 @@ export async function createClient(context: BrokerContext, input: CreateClientIn
       command: "createClient",
       username: input.username,
       password,
-      ...(input.clientid !== undefined && { clientid: input.clientid }),
+      clientid,
       ...(input.textname !== undefined && { textname: input.textname }),
       ...(input.textdescription !== undefined && { textdescription: input.textdescription }),
       ...(input.roles && { roles: input.roles }),
@@ -90,7 +99,14 @@ export async function createClient(context: BrokerContext, input: CreateClientIn
 }
 
 export async function modifyClient(context: BrokerContext, username: string, input: ModifyClientInput) {
+  if (input.clientid === null)
+    throw fieldError(
+      "bad_request",
+      "clientid",
+      "clientid cannot be cleared: a client without one could connect as any other client and take its session over",
+    );
   await assertClientNotOwned(context, username);
+  await assertGroupsExist(context, input.groups);
   assertClientNameFree(undefined, input.textname);
   await assertClientIdFree(context, input.clientid);
   if (input.roles)
@@ -102,8 +118,7 @@ export async function modifyClient(context: BrokerContext, username: string, inp
     {
       command: "modifyClient",
       username,
-      // null clears the client id (the plugin takes an empty one for none).
-      ...(input.clientid !== undefined && { clientid: input.clientid ?? "" }),
+      ...(input.clientid !== undefined && { clientid: input.clientid }),
       ...(input.textname !== undefined && { textname: input.textname }),
       ...(input.textdescription !== undefined && { textdescription: input.textdescription }),
       ...(input.roles && { roles: input.roles }),
@@ -132,4 +147,16 @@ export async function setClientEnabled(context: BrokerContext, username: string,
   await assertClientNotOwned(context, username);
   await run(context, [{ command: enabled ? "enableClient" : "disableClient", username }]);
   return getClient(context, username);
+}
+
+/** 404 naming the first group that does not exist (modifyClient of 2.0.11 skips a missing group without a word). */
+async function assertGroupsExist(context: BrokerContext, groups: { groupname: string }[] | undefined) {
+  if (!groups?.length) return;
+  const responses = await run(
+    context,
+    groups.map(({ groupname }) => ({ command: "getGroup", groupname })),
+    [/not found/i],
+  );
+  const missing = groups.find((_, index) => !dataOf(responses[index], "group"));
+  if (missing) throw new ApiError("not_found", `Broker group ${JSON.stringify(missing.groupname)} not found`);
 }

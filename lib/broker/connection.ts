@@ -15,8 +15,8 @@ import { dynsec, DynsecCommandError, type Dynsec, type DynsecCommand, type Dynse
 export interface BrokerContext {
   dynsec: Dynsec;
   adminUsername: string;
-  /** The device token topics (request and response, {id} as +): no generic ACL may reach them. */
-  deviceTopics: string[];
+  /** Topics a feature of Tessera's owns, and the 409's sentence: no generic ACL may allow reaching them. */
+  guardedTopics: { topics: string[]; refusal: string }[];
 }
 
 type Settings = Pick<
@@ -27,6 +27,7 @@ type Settings = Pick<
   | "TESSERA_MQTT_TIMEOUT_SECONDS"
   | "TESSERA_DEVICE_REQUEST_TOPIC"
   | "TESSERA_DEVICE_RESPONSE_TOPIC"
+  | "TESSERA_MQTT_TOPIC_PREFIX"
 >;
 
 /** The context for this process's broker; 404 with how to configure one when there is none. */
@@ -36,8 +37,27 @@ export function brokerContext(settings: Settings = env()): BrokerContext {
   return {
     dynsec: connection,
     adminUsername: settings.TESSERA_MQTT_ADMIN_USERNAME ?? "",
-    deviceTopics: [wildcard(settings.TESSERA_DEVICE_REQUEST_TOPIC), wildcard(settings.TESSERA_DEVICE_RESPONSE_TOPIC)],
+    guardedTopics: guardedTopics(settings),
   };
+}
+
+function guardedTopics(settings: Settings): BrokerContext["guardedTopics"] {
+  const devices = [wildcard(settings.TESSERA_DEVICE_REQUEST_TOPIC), wildcard(settings.TESSERA_DEVICE_RESPONSE_TOPIC)];
+  const credentials = `${settings.TESSERA_MQTT_TOPIC_PREFIX}/#`;
+  return [
+    {
+      topics: devices,
+      refusal:
+        `This ACL reaches the device token topics (${devices.join(", ")}), which belong to devices ` +
+        "(managed by Tessera): they carry each device's REST token; choose topics outside them",
+    },
+    {
+      topics: [credentials],
+      refusal:
+        `This ACL reaches the MQTT credentials' topics (${credentials}), which belong to their users ` +
+        "(managed by Tessera): each user's tree is theirs alone; choose topics outside them",
+    },
+  ];
 }
 
 /** The broker's own error texts (Mosquitto 2.0.11) and what the API answers for each. */

@@ -120,9 +120,20 @@ export function assertRoleNameFree(rolename: string | undefined, textname: strin
     throw new ApiError("conflict", "This textname marks roles Tessera manages; choose another textname");
 }
 
-/** Whether two MQTT topic filters can match one and the same topic ($share/<group>/ left off; wildcards at the start match no $ topic). */
+/**
+ * The levels of a filter as a subscription reaches topics: $share/<group>/ left off. The broker checks an ACL
+ * against the whole shared subscription, so an ACL's group level may itself be a wildcard: $share/# reaches
+ * every topic (an attack read devices' REST tokens through it), $share/+/x what x does.
+ */
+function reachedLevels(filter: string): string[] {
+  const levels = filter.split("/");
+  if (levels[0] !== "$share") return levels;
+  return levels[1] === "#" ? ["#"] : levels.slice(2);
+}
+
+/** Whether two MQTT topic filters can match one and the same topic (wildcards at the start match no $ topic). */
 export function filtersOverlap(a: string, b: string): boolean {
-  const levels = (filter: string) => filter.replace(/^\$share\/[^/]*\//, "").split("/");
+  const levels = reachedLevels;
   const [x, y] = [levels(a), levels(b)];
   for (let i = 0; ; i++) {
     const [p, q] = [x[i], y[i]];
@@ -140,12 +151,13 @@ const REACHING = new Set(["publishClientSend", "publishClientReceive", "subscrib
 /**
  * Refuses ACLs that would hand out what Tessera guards: any ACL on $CONTROL
  * topics (they carry the broker's administration, so its holder would
- * administer the broker; 400), and an allowing ACL that reaches the device
- * token topics (the response topic carries each device's REST token; 409,
- * as for the device roles themselves).
+ * administer the broker; 400), and an allowing ACL that reaches topics a
+ * feature of Tessera's owns (409, as for its roles themselves): the device
+ * token topics (the response topic carries each device's REST token) and the
+ * MQTT credentials' <prefix>/# (each user's private tree).
  */
 export function assertAclsAllowed(
-  context: Pick<BrokerContext, "deviceTopics">,
+  context: Pick<BrokerContext, "guardedTopics">,
   acls: Pick<AclInput, "acltype" | "topic" | "allow">[] | undefined,
 ): void {
   for (const acl of acls ?? []) {
@@ -155,12 +167,10 @@ export function assertAclsAllowed(
         "ACLs on $CONTROL topics are refused: they would let a client administer the broker",
       );
     if (acl.allow === false || !REACHING.has(acl.acltype)) continue;
-    if (context.deviceTopics.some((topic) => filtersOverlap(acl.topic, topic)))
-      throw new ApiError(
-        "conflict",
-        `This ACL reaches the device token topics (${context.deviceTopics.join(", ")}), which belong to devices ` +
-          "(managed by Tessera): they carry each device's REST token; choose topics outside them",
-      );
+    const guarded = context.guardedTopics.find(({ topics }) =>
+      topics.some((topic) => filtersOverlap(acl.topic, topic)),
+    );
+    if (guarded) throw new ApiError("conflict", guarded.refusal);
   }
 }
 

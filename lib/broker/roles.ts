@@ -1,4 +1,5 @@
 import "server-only";
+import { ApiError } from "../api/errors.ts";
 import {
   brokerRole,
   roleList,
@@ -101,8 +102,32 @@ export async function modifyRole(context: BrokerContext, rolename: string, input
 }
 
 /** Deletes the role: every client and group that had it loses its ACLs at once. */
+/**
+ * Deletes the role, but never while a client or group still has it:
+ * Mosquitto 2.0.11 keeps using a deleted role there and dies on the next
+ * read of that client or group (an attack crashed it with a viewer's list).
+ */
 export async function deleteRole(context: BrokerContext, rolename: string) {
   await assertRoleNotOwned(context, rolename);
+  const [clients, groups] = await run(context, [
+    { command: "listClients", verbose: true },
+    { command: "listGroups", verbose: true },
+  ]);
+  const has = (holder: { roles?: { rolename: string }[] }) => (holder.roles ?? []).some((r) => r.rolename === rolename);
+  const holders = [
+    ...(dataOf<{ username: string; roles?: { rolename: string }[] }[]>(clients, "clients") ?? [])
+      .filter(has)
+      .map((client) => `client ${JSON.stringify(client.username)}`),
+    ...(dataOf<{ groupname: string; roles?: { rolename: string }[] }[]>(groups, "groups") ?? [])
+      .filter(has)
+      .map((group) => `group ${JSON.stringify(group.groupname)}`),
+  ];
+  if (holders.length > 0)
+    throw new ApiError(
+      "conflict",
+      `This role is still given to ${holders[0]}${holders.length > 1 ? ` and ${holders.length - 1} more` : ""}; ` +
+        "take it from them first",
+    );
   await run(context, [{ command: "deleteRole", rolename }]);
   return { deleted: rolename };
 }

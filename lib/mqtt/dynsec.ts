@@ -30,10 +30,20 @@ export interface DynsecResponse {
 
 export const BROKER_UNAVAILABLE = "The MQTT broker is unavailable; nothing was changed, try again later";
 
-/** The broker could not be reached, or did not answer in time: the API answers 503. */
+export const BROKER_SILENT =
+  "The MQTT broker did not answer in time; a change may have been made: read it back before you try again";
+
+/**
+ * The broker could not be reached, or did not answer in time: the API answers 503. `sent`: the commands went out
+ * and no answer came, so the broker may have carried them out (an attack paused it, and a create answered 503
+ * was there after).
+ */
 export class BrokerUnavailableError extends ApiError {
-  constructor(readonly detail: string) {
-    super("unavailable", BROKER_UNAVAILABLE, { "Retry-After": "5" });
+  constructor(
+    readonly detail: string,
+    readonly sent = false,
+  ) {
+    super("unavailable", sent ? BROKER_SILENT : BROKER_UNAVAILABLE, { "Retry-After": "5" });
   }
 }
 
@@ -164,9 +174,9 @@ export class Dynsec {
     }
   }
 
-  private unavailable(detail: string): BrokerUnavailableError {
+  private unavailable(detail: string, sent = false): BrokerUnavailableError {
     logOncePerMinute("dynsec-unavailable", `mqtt: the broker is unavailable (${detail})`);
-    return new BrokerUnavailableError(detail);
+    return new BrokerUnavailableError(detail, sent);
   }
 
   /** Resolves once connected and subscribed, or rejects with BrokerUnavailableError at the deadline. */
@@ -209,7 +219,7 @@ export class Dynsec {
       timer = setTimeout(
         () => {
           this.pending.delete(id);
-          reject(this.unavailable("no answer from the dynamic security plugin within the timeout"));
+          reject(this.unavailable("no answer from the dynamic security plugin within the timeout", true));
         },
         Math.max(0, deadline - Date.now()),
       );

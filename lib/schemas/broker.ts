@@ -12,12 +12,16 @@ const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
 
 /** A username, role name or group name: what the plugin keys its objects by. */
 function brokerName(field: string) {
-  return z
-    .string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) })
-    .min(1, `${field} must not be empty`)
-    .max(256, `${field} must be at most 256 characters`)
-    .refine((value) => !CONTROL.test(value), `${field} must not contain control or invisible characters`)
-    .refine((value) => value.trim() === value, `${field} must not start or end with a space`);
+  return (
+    z
+      .string({ error: (issue) => (issue.input === undefined ? `${field} is required` : `${field} must be a string`) })
+      .min(1, `${field} must not be empty`)
+      .max(256, `${field} must be at most 256 characters`)
+      .refine((value) => !CONTROL.test(value), `${field} must not contain control or invisible characters`)
+      .refine((value) => value.trim() === value, `${field} must not start or end with a space`)
+      // A path segment of . or .. is resolved away before any route sees it: such an object could never be reached.
+      .refine((value) => value !== "." && value !== "..", `${field} must not be . or ..`)
+  );
 }
 export const username = brokerName("username");
 export const rolename = brokerName("rolename");
@@ -79,7 +83,19 @@ const roleRef = z.strictObject({ rolename, priority: priority.optional() });
 const groupRef = z.strictObject({ groupname, priority: priority.optional() });
 const roleRefs = z.array(roleRef, { error: "roles must be a list of {rolename, priority}" }).max(100);
 const groupRefs = z.array(groupRef, { error: "groups must be a list of {groupname, priority}" }).max(100);
-const acls = z.array(acl, { error: "acls must be a list of {acltype, topic, priority, allow}" }).max(1000);
+const acls = z
+  .array(acl, { error: "acls must be a list of {acltype, topic, priority, allow}" })
+  .max(1000, "acls must have at most 1000 entries")
+  .superRefine((list, context) => {
+    // The broker keeps one ACL per acltype and topic (POST .../acls answers 409 for a second one).
+    const seen = new Set<string>();
+    list.forEach(({ acltype, topic }, index) => {
+      const key = JSON.stringify([acltype, topic]);
+      if (seen.has(key))
+        context.addIssue({ code: "custom", path: [index], message: `acls has ${acltype} ${topic} twice` });
+      seen.add(key);
+    });
+  });
 
 // Clients
 

@@ -22,6 +22,8 @@ export interface Broker {
   env: Record<string, string>;
   /** Everything mosquitto logged so far. */
   output(): string;
+  /** Sends mosquitto a signal (SIGSTOP and SIGCONT: a broker that is there but does not answer). */
+  signal(signal: NodeJS.Signals): void;
   /** Stops mosquitto and starts it again on the same port with the same state. */
   restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
@@ -111,6 +113,7 @@ export async function startBroker(options: BrokerOptions = {}): Promise<Broker> 
       TESSERA_MQTT_ADMIN_PASSWORD: adminPassword,
     },
     output: () => output,
+    signal: (signal) => void child.kill(signal),
     async restart(whileDown) {
       await halt();
       await whileDown?.();

@@ -21,6 +21,12 @@ test("filtersOverlap: two filters overlap when one topic matches both", () => {
     ["+/broker/uptime", "$SYS/broker/uptime", false],
     ["$SYS/#", "$SYS/broker/uptime", true],
     ["sensors/#", "tessera/+/s/dat", false],
+    // The ACL is checked against the whole shared subscription: its group level may be a wildcard too.
+    ["$share/#", "tessera/+/s/dat", true],
+    ["$share/+/#", "tessera/+/s/dat", true],
+    ["$share/+/tessera/+/s/dat", "tessera/+/s/dat", true],
+    ["$share/+/sensors/#", "tessera/+/s/dat", false],
+    ["$share/g", "tessera/+/s/dat", false],
   ];
   for (const [a, b, expected] of cases) {
     assert.equal(filtersOverlap(a, b), expected, `${a} x ${b}`);
@@ -29,7 +35,12 @@ test("filtersOverlap: two filters overlap when one topic matches both", () => {
 });
 
 test("assertAclsAllowed: $CONTROL is 400, an allowing ACL on the device topics 409, the rest passes", () => {
-  const context = { deviceTopics: ["tessera/+/s/uat", "tessera/+/s/dat"] };
+  const context = {
+    guardedTopics: [
+      { topics: ["tessera/+/s/uat", "tessera/+/s/dat"], refusal: "devices" },
+      { topics: ["users/#"], refusal: "credentials" },
+    ],
+  };
   const refuse = (acltype: string, topic: string, allow = true) => {
     try {
       assertAclsAllowed(context, [{ acltype: acltype as "subscribePattern", topic, allow }]);
@@ -48,6 +59,10 @@ test("assertAclsAllowed: $CONTROL is 400, an allowing ACL on the device topics 4
   assert.equal(refuse("unsubscribePattern", "#"), "passed");
   assert.equal(refuse("subscribePattern", "sensors/#"), "passed");
   assert.equal(refuse("subscribePattern", "$SYS/#"), "passed");
+  assert.equal(refuse("subscribePattern", "$share/#"), "conflict");
+  assert.equal(refuse("subscribePattern", "users/#"), "conflict"); // the MQTT credentials' topics
+  assert.equal(refuse("publishClientSend", "users/alice@example.com/x"), "conflict");
+  assert.equal(refuse("subscribePattern", "users2/#"), "passed");
 });
 
 test("clientOwner and roleOwner: marks, reserved names, the admin client and its roles", () => {

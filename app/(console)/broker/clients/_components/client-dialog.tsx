@@ -59,7 +59,7 @@ export function ClientDialog({
           modifyClientSchema,
           "PATCH",
           `/api/broker/clients/${segment(client.username)}`,
-          { clientid: clientid || null, textname, textdescription, ...lists },
+          { ...(clientid ? { clientid } : {}), textname, textdescription, ...lists },
         )
       : await sendForm<(typeof FIELDS)[number], ClientSaved>(
           FIELDS,
@@ -110,7 +110,11 @@ export function ClientDialog({
           value={clientid}
           onValue={setClientid}
           error={errors.clientid}
-          hint="Leave empty to allow any client id."
+          hint={
+            editing
+              ? "Every client stays pinned to one client id: it connects under no other."
+              : "Leave empty to pin the client to its username: it connects under no other client id."
+          }
         />
         <TextFields
           kind="client"
