@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { MESSAGES } from "../api/error-codes.ts";
-import { BROKER_UNAVAILABLE } from "../mqtt/dynsec.ts";
+import { BROKER_SILENT, BROKER_UNAVAILABLE } from "../mqtt/dynsec.ts";
 import * as broker from "../schemas/broker.ts";
 import { brokerStatusResponse } from "../schemas/broker-status.ts";
 import type { Operation, Route } from "./operations.ts";
@@ -13,8 +13,9 @@ const brokerErrors = {
 };
 const brokerWriteErrors = {
   ...brokerErrors,
+  503: `${BROKER_UNAVAILABLE} (not sent); or ${BROKER_SILENT} (sent, no answer in time)`,
   400: "The request or the broker refused it, in a sentence",
-  409: "A sentence: the object is Tessera's own (naming the feature that owns it), already exists, uses a name, textname or client id reserved for Tessera, or would reach what Tessera owns (a Tessera role, the device token topics)",
+  409: "A sentence: the object is Tessera's own (naming the feature that owns it), already exists, uses a name, textname or client id reserved for Tessera, or would reach what Tessera owns (a Tessera role, the device token topics, the MQTT credentials' topics); deleting the anonymous group or a role a client or group still has",
 };
 
 const brokerRead = (summary: string, json: z.ZodType, params?: z.ZodType, query?: z.ZodType): Operation => ({
@@ -58,7 +59,7 @@ export const BROKER_OPERATIONS: Record<string, Route> = {
         broker.listQuery,
       ),
       post: brokerWrite(
-        "Create a client; without a password one is generated and shown in this answer only",
+        "Create a client, pinned to its clientid (default: its username); without a password one is generated and shown in this answer only",
         broker.createdClient,
         undefined,
         broker.createClientSchema,
