@@ -4,7 +4,15 @@ import { MESSAGES } from "../api/error-codes.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
 import { wildcard } from "../mqtt/broker-model.ts";
-import { dynsec, DynsecCommandError, type Dynsec, type DynsecCommand, type DynsecResponse } from "../mqtt/dynsec.ts";
+import {
+  BROKER_SILENT,
+  dynsec,
+  type BrokerUnavailableError,
+  DynsecCommandError,
+  type Dynsec,
+  type DynsecCommand,
+  type DynsecResponse,
+} from "../mqtt/dynsec.ts";
 
 // The generic dynamic security API's one way to the broker: the process's
 // dynsec connection, and the broker's refusals turned into 400/404/409 with
@@ -92,6 +100,9 @@ export async function run(
     return await context.dynsec.run(commands, tolerate);
   } catch (error) {
     if (error instanceof DynsecCommandError) throw refusal(error);
+    // By its field, not instanceof: the process's one connection may come from another bundled copy of dynsec.ts.
+    if (error instanceof ApiError && (error as Partial<BrokerUnavailableError>).sent === true)
+      throw new ApiError("unavailable", BROKER_SILENT, { "Retry-After": "5" });
     throw error;
   }
 }

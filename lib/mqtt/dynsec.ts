@@ -35,15 +35,17 @@ export const BROKER_SILENT =
 
 /**
  * The broker could not be reached, or did not answer in time: the API answers 503. `sent`: the commands went out
- * and no answer came, so the broker may have carried them out (an attack paused it, and a create answered 503
- * was there after).
+ * (or wait in the connection's queue) and no answer came, so the broker may carry them out (an attack paused
+ * it, and a create answered 503 was there after). MQTT credentials and devices keep the first sentence: the
+ * database is their record, and the reconcile takes from the broker what it does not hold; the broker API,
+ * whose only record is the broker, says BROKER_SILENT then (lib/broker/connection.ts).
  */
 export class BrokerUnavailableError extends ApiError {
   constructor(
     readonly detail: string,
     readonly sent = false,
   ) {
-    super("unavailable", sent ? BROKER_SILENT : BROKER_UNAVAILABLE, { "Retry-After": "5" });
+    super("unavailable", BROKER_UNAVAILABLE, { "Retry-After": "5" });
   }
 }
 
