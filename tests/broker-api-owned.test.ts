@@ -121,7 +121,7 @@ describe("Tessera-owned broker objects", () => {
       assertText(await t.api(`${path}/acls`, { method: "POST", body: acl }), 409, `This role ${feature}`);
       const query = new URLSearchParams({ acltype: before.body.acls[0].acltype, topic: before.body.acls[0].topic });
       assertText(await t.api(`${path}/acls?${query}`, { method: "DELETE" }), 409, `This role ${feature}`);
-      const assign = `Role ${JSON.stringify(rolename)} ${feature}; it cannot be assigned here`;
+      const assign = `Role ${JSON.stringify(rolename)} cannot be assigned here: it ${feature}`;
       for (const [method, url, body] of [
         ["POST", "/api/broker/clients", { username: unique("thief"), roles: [{ rolename }] }],
         ["PATCH", clientPath(client), { roles: [{ rolename }] }],

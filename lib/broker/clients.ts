@@ -91,9 +91,9 @@ export async function createClient(context: BrokerContext, input: CreateClientIn
       ...(input.textname !== undefined && { textname: input.textname }),
       ...(input.textdescription !== undefined && { textdescription: input.textdescription }),
       ...(input.roles && { roles: input.roles }),
-      ...(input.groups && { groups: input.groups }),
     },
   ]);
+  await joinGroups(context, input.username, input.groups ?? []);
   const client = await getClient(context, input.username);
   return createdClient.parse({ ...client, ...(input.password === undefined && { password }) });
 }
@@ -159,4 +159,28 @@ async function assertGroupsExist(context: BrokerContext, groups: { groupname: st
   );
   const missing = groups.find((_, index) => !dataOf(responses[index], "group"));
   if (missing) throw new ApiError("not_found", `Broker group ${JSON.stringify(missing.groupname)} not found`);
+}
+
+/**
+ * Adds a new client to its groups after creating it, not in createClient:
+ * when a group is gone by then (deleted meanwhile), 2.0.11's createClient
+ * frees the client and leaves it in the groups it did join, and the broker
+ * dies on the next read of them. Here the adds fail cleanly, and the client
+ * is deleted again, so nothing half-made stays.
+ */
+async function joinGroups(
+  context: BrokerContext,
+  username: string,
+  groups: { groupname: string; priority?: number }[],
+) {
+  if (groups.length === 0) return;
+  const responses = await run(
+    context,
+    groups.map((group) => ({ command: "addGroupClient", username, ...group })),
+    [/not found/i],
+  );
+  const missing = groups.find((_, index) => responses[index]?.error);
+  if (!missing) return;
+  await run(context, [{ command: "deleteClient", username }], [/not found/i]);
+  throw new ApiError("not_found", `Broker group ${JSON.stringify(missing.groupname)} not found`);
 }

@@ -101,7 +101,8 @@ export async function run(
   } catch (error) {
     if (error instanceof DynsecCommandError) throw refusal(error);
     // By its field, not instanceof: the process's one connection may come from another bundled copy of dynsec.ts.
-    if (error instanceof ApiError && (error as Partial<BrokerUnavailableError>).sent === true)
+    const changes = commands.some(({ command }) => !/^(get|list)/.test(command));
+    if (changes && error instanceof ApiError && (error as Partial<BrokerUnavailableError>).sent === true)
       throw new ApiError("unavailable", BROKER_SILENT, { "Retry-After": "5" });
     throw error;
   }

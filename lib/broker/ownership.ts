@@ -88,7 +88,7 @@ export async function assertRolesAssignable(context: BrokerContext, rolenames: s
     if (!role) throw new ApiError("not_found", `Broker role ${JSON.stringify(rolename)} not found`);
     const owner = roleOwner(role, adminRoles);
     if (owner)
-      throw new ApiError("conflict", `Role ${JSON.stringify(rolename)} ${FEATURE[owner]}; it cannot be assigned here`);
+      throw new ApiError("conflict", `Role ${JSON.stringify(rolename)} cannot be assigned here: it ${FEATURE[owner]}`);
   });
 }
 

@@ -87,7 +87,10 @@ export const OPERATIONS: Record<string, Route> = {
       get: {
         caller: "public",
         summary: "This document",
-        ok: { text: "The OpenAPI 3.1 document (application/json)" },
+        ok: {
+          json: z.looseObject({ openapi: z.literal("3.1.0"), info: z.looseObject({}), paths: z.looseObject({}) }),
+          description: "The OpenAPI 3.1 document",
+        },
       },
     },
   },

@@ -81,21 +81,28 @@ export type AclInput = z.input<typeof acl>;
 
 const roleRef = z.strictObject({ rolename, priority: priority.optional() });
 const groupRef = z.strictObject({ groupname, priority: priority.optional() });
-const roleRefs = z.array(roleRef, { error: "roles must be a list of {rolename, priority}" }).max(100);
-const groupRefs = z.array(groupRef, { error: "groups must be a list of {groupname, priority}" }).max(100);
+/** No name twice in one list: Mosquitto 2.0.11 answers a client with a group twice by freeing it and keeping it in the group. */
+function once<T>(list: T[], context: z.RefinementCtx, name: (item: T) => string, field: string) {
+  const seen = new Set<string>();
+  list.forEach((item, index) => {
+    if (seen.has(name(item)))
+      context.addIssue({ code: "custom", path: [index], message: `${field} has ${name(item)} twice` });
+    seen.add(name(item));
+  });
+}
+const roleRefs = z
+  .array(roleRef, { error: "roles must be a list of {rolename, priority}" })
+  .max(100, "roles must have at most 100 entries")
+  .superRefine((list, context) => once(list, context, (role) => role.rolename, "roles"));
+const groupRefs = z
+  .array(groupRef, { error: "groups must be a list of {groupname, priority}" })
+  .max(100, "groups must have at most 100 entries")
+  .superRefine((list, context) => once(list, context, (group) => group.groupname, "groups"));
 const acls = z
   .array(acl, { error: "acls must be a list of {acltype, topic, priority, allow}" })
   .max(1000, "acls must have at most 1000 entries")
-  .superRefine((list, context) => {
-    // The broker keeps one ACL per acltype and topic (POST .../acls answers 409 for a second one).
-    const seen = new Set<string>();
-    list.forEach(({ acltype, topic }, index) => {
-      const key = JSON.stringify([acltype, topic]);
-      if (seen.has(key))
-        context.addIssue({ code: "custom", path: [index], message: `acls has ${acltype} ${topic} twice` });
-      seen.add(key);
-    });
-  });
+  // The broker keeps one ACL per acltype and topic (POST .../acls answers 409 for a second one).
+  .superRefine((list, context) => once(list, context, ({ acltype, topic }) => `${acltype} ${topic}`, "acls"));
 
 // Clients
 

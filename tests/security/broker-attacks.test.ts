@@ -154,6 +154,66 @@ describe("broker API: what an editor must not reach", () => {
     );
   });
 
+  test("a group or role listed twice is a 400 before anything reaches the broker (2.0.11 kept a freed client in the group)", async () => {
+    const groupname = unique("twice");
+    assert.equal((await post("/api/broker/groups", { groupname })).status, 200);
+    const username = unique("d2");
+    report.check(
+      "Broker API: crashes",
+      "create a client with a group twice",
+      `400 groups has ${groupname} twice`,
+      full(await post("/api/broker/clients", { username, groups: [{ groupname }, { groupname }] })),
+    );
+    report.check(
+      "Broker API: crashes",
+      "create a client with a role twice",
+      "400 roles has r1 twice",
+      full(await post("/api/broker/clients", { username, roles: [{ rolename: "r1" }, { rolename: "r1" }] })),
+    );
+    report.check(
+      "Broker API: crashes",
+      "the group after it",
+      JSON.stringify([]),
+      JSON.stringify((await t.api(`/api/broker/groups/${groupname}`)).body.clients),
+    );
+    report.check(
+      "Broker API: crashes",
+      "the client was not made",
+      "404",
+      String((await t.api(`/api/broker/clients/${username}`)).status),
+    );
+  });
+
+  test("a client created with a group deleted meanwhile: 404, and no half-made client", async () => {
+    const [kept, gone] = [unique("ga"), unique("gb")];
+    for (const groupname of [kept, gone]) assert.equal((await post("/api/broker/groups", { groupname })).status, 200);
+    const username = unique("race");
+    const [created] = await Promise.all([
+      post("/api/broker/clients", { username, groups: [{ groupname: kept }, { groupname: gone }] }),
+      t.api(`/api/broker/groups/${gone}`, { method: "DELETE" }),
+    ]);
+    const client = await t.api(`/api/broker/clients/${username}`);
+    const result =
+      created.status === 200
+        ? `200 ${JSON.stringify(client.body.groups.map((group: { groupname: string }) => group.groupname).sort())}`
+        : `${created.status} ${client.status}`;
+    // The delete came after the adds (the client keeps the group that is left), or before them (404, no client).
+    const outcomes = [`200 ${JSON.stringify([kept])}`, "404 404"];
+    report.note(
+      "Broker API: crashes",
+      "create with a group deleted at once",
+      outcomes.join(" or "),
+      result,
+      outcomes.includes(result),
+    );
+    report.check(
+      "Broker API: crashes",
+      "the broker answers after it",
+      "200",
+      String((await t.api(`/api/broker/groups/${kept}`)).status),
+    );
+  });
+
   test('names "." and "..", and an ACL listed twice: 400', async () => {
     report.check(
       "Broker API: input",
@@ -179,9 +239,9 @@ describe("broker API: what an editor must not reach", () => {
   test("a broker that takes the command and does not answer: the 503 says a change may have been made", async () => {
     const rolename = unique("ghost");
     t.broker.signal("SIGSTOP");
-    let answer;
+    let answer, read;
     try {
-      answer = await post("/api/broker/roles", { rolename });
+      [answer, read] = await Promise.all([post("/api/broker/roles", { rolename }), t.api("/api/broker/clients")]);
     } finally {
       t.broker.signal("SIGCONT");
     }
@@ -190,6 +250,12 @@ describe("broker API: what an editor must not reach", () => {
       "POST a role while the broker is paused",
       "503 The MQTT broker did not answer in time; a change may have been made: read it back before you try again",
       full(answer),
+    );
+    report.check(
+      "Broker API: outages",
+      "GET the clients while the broker is paused",
+      "503 The MQTT broker is unavailable; nothing was changed, try again later",
+      full(read!),
     );
     // The broker carried it out once it ran again: reading it back is the only way to know.
     let status = 0;
