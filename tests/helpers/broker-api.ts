@@ -2,10 +2,13 @@ import assert from "node:assert/strict";
 import type { MqttClient } from "mqtt";
 import type { Broker } from "./broker.ts";
 import { call, type CallOptions, type Instance } from "./instance.ts";
+import { assertDocumented, templateOf, type OpenApiDocument } from "./openapi.ts";
 import { startMqttInstance } from "./mqtt.ts";
 
 // The broker API test files' setup: a Mosquitto of their own, a Tessera
-// pointed at it, and calls as its admin token.
+// pointed at it, and calls as its admin token. Every answer of api() is
+// checked against what GET /api/openapi.json documents for it (status,
+// content type, JSON Schema), so the integration tests check the document.
 
 export interface BrokerApi {
   broker: Broker;
@@ -26,8 +29,18 @@ export const unique = (prefix: string) => `${prefix}-${process.pid}-${++counter}
 export async function startBrokerApi(extra: Record<string, string> = {}): Promise<BrokerApi> {
   const { broker, tessera } = await startMqttInstance(extra);
   const clients: MqttClient[] = [];
-  const api = (path: string, options: CallOptions = {}) =>
-    call(`${tessera.url}${path}`, { token: tessera.adminToken, ...options });
+  let doc: OpenApiDocument | undefined;
+  const api = async (path: string, options: CallOptions = {}) => {
+    const answer = await call(`${tessera.url}${path}`, { token: tessera.adminToken, ...options });
+    doc ??= (await call(`${tessera.url}/api/openapi.json`)).body as OpenApiDocument;
+    const method = options.method ?? "GET";
+    const pathname = new URL(path, tessera.url).pathname;
+    if (method !== "HEAD") {
+      const body = typeof options.body === "string" ? undefined : options.body;
+      assertDocumented(doc, method, templateOf(doc, pathname), answer, body);
+    }
+    return answer;
+  };
   return {
     broker,
     tessera,

@@ -78,6 +78,17 @@ export function assertDocumented(
   return answer.body;
 }
 
+/** The documented path template (/api/broker/clients/{username}) a concrete path (no query) falls under. */
+export function templateOf(doc: OpenApiDocument, pathname: string): string {
+  const matches = Object.keys(doc.paths).filter((template) =>
+    new RegExp(`^${template.replace(/[.$]/g, "\\$&").replace(/\{[^}]+\}/g, "[^/]+")}/?$`).test(pathname),
+  );
+  // A literal path before a parameterised one (/api/mqtt/tokens/refresh is not an {id}).
+  matches.sort((a, b) => a.split("{").length - b.split("{").length);
+  assert.ok(matches[0], `${pathname}: a documented path`);
+  return matches[0];
+}
+
 /** The methods a route file exports: those it serves, and those otherMethods answers with 405 (and OPTIONS). */
 export function routeExports(route: string): { served: string[]; refused: string[] } {
   const source = readFileSync(path.join("app", ...route.split("/").filter(Boolean), "route.ts"), "utf8");
