@@ -127,7 +127,8 @@ test("the figures move: three more clients are counted, published messages raise
   let last = busier;
   const fewer = await until(async () => {
     last = await snapshot();
-    return last.clients.connected === start.clients.connected ? last : null;
+    // The three probes are gone (Tessera's own connections may have grown meanwhile: CI saw its count go 2 -> 3).
+    return last.clients.connected! <= busier.clients.connected! - 3 ? last : null;
   }, 8_000);
   assert.ok(
     fewer,
