@@ -4,7 +4,10 @@
 
 interface Counters {
   dbQueries: number;
+  /** lastUsed UPDATE statements sent. */
   lastUsedUpdates: number;
+  /** Of those, the ones that changed the row (another instance may have written it within the interval). */
+  lastUsedWrites: number;
   authFailures: number;
 }
 
@@ -12,5 +15,6 @@ const globalForMetrics = globalThis as unknown as { tesseraMetrics?: Counters };
 export const metrics: Counters = (globalForMetrics.tesseraMetrics ??= {
   dbQueries: 0,
   lastUsedUpdates: 0,
+  lastUsedWrites: 0,
   authFailures: 0,
 });

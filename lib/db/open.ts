@@ -13,10 +13,13 @@ import { pgliteRunner, pgRunner, type SqlRunner } from "./sql-runner.ts";
 /**
  * Secret columns no query returns unless it asks for them by name (select, or
  * omit: { column: false }): a password check is the only reader of a hash.
+ * Also the list cache's bookkeeping column (a BigInt, which JSON.stringify of
+ * a whole row would throw on): only lib/tokens/list-tokens.ts reads it, in SQL.
  */
 const OMIT = {
   user: { passwordHash: true },
   mqttCredential: { passwordHash: true },
+  applicationToken: { lastUsedXid: true },
 } as const;
 
 /** The Prisma client with the secret columns omitted, as its types say. */

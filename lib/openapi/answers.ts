@@ -48,7 +48,10 @@ const counter = z.number().int().nonnegative();
 export const metricsAnswer = z
   .object({
     dbQueries: counter,
-    lastUsedUpdates: counter,
+    lastUsedUpdates: counter.describe("lastUsed UPDATE statements sent"),
+    lastUsedWrites: counter.describe(
+      "lastUsed UPDATEs that changed the row (at most one per token per interval in the cluster)",
+    ),
     authFailures: counter,
     rssBytes: counter,
     heapUsedBytes: counter,

@@ -1,93 +1,12 @@
 import "server-only";
 import { ApiError, NO_STORE } from "../api/errors.ts";
 import { database } from "../db.ts";
-import { NAME_MAX, tokenResponse, type TokenResponse } from "../schemas/token.ts";
+import { NAME_MAX, type TokenResponse } from "../schemas/token.ts";
+import { isoText, TOKEN_JSON } from "./token-json-sql.ts";
+import { tokenListJson } from "./token-list-cache.ts";
 
-// The token list, answered from SQL that writes the JSON itself (the same
-// bytes JSON.stringify(toTokenResponse(row)) would), so 10,000 tokens never
-// become 10,000 JavaScript objects. The full list is cached per process and
-// served as long as two things hold: change_counters says nobody changed
-// application_tokens since (a trigger bumps it on every write, from any
-// process or the CLI), and no token has expired since (its status would flip).
-
-/** A timestamptz column as the API writes instants (Date.prototype.toISOString's form). */
-const isoText = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
-const quoted = (text: string) => `'"' || ${text} || '"'`;
-
-/** Each field of the token response schema as SQL that yields its JSON value; $1 is "now" for status. */
-const FIELD_JSON = {
-  name: `to_json(name)::text`,
-  hash: quoted("hash"),
-  validUntil: quoted(isoText("valid_until")),
-  role: quoted("role::text"),
-  requestedBy: `to_json(requested_by)::text`,
-  issueDate: quoted(isoText("issue_date")),
-  lastUsed: `coalesce(${quoted(isoText("last_used"))}, 'null')`,
-  status: `CASE WHEN valid_until > $1 THEN '"Valid"' ELSE '"Invalid"' END`,
-} satisfies Record<keyof TokenResponse, string>;
-
-/** One token as JSON text, field by field in the response schema's order (what JSON.stringify(toTokenResponse(row)) writes). */
-const TOKEN_JSON =
-  `'{' || ` +
-  Object.keys(tokenResponse.shape)
-    .map((field) => `'${JSON.stringify(field)}:' || ${FIELD_JSON[field as keyof TokenResponse]}`)
-    .join(` || ',' || `) +
-  ` || '}'`;
-
-const VERSION = `SELECT version::text FROM change_counters WHERE name = 'application_tokens'`;
-
-// One statement, so the version, the next expiry and the body come from one snapshot.
-const FULL_LIST = `SELECT (${VERSION}) AS version,
-  (SELECT min(valid_until) FROM application_tokens WHERE valid_until > $1) AS "nextExpiry",
-  (SELECT '[' || coalesce(string_agg(${TOKEN_JSON}, ',' ORDER BY issue_date, name), '') || ']' FROM application_tokens) AS body`;
-
-interface CachedList {
-  version: string;
-  /** When the first still-valid token expires (ms), or Infinity. */
-  staleAt: number;
-  body: Uint8Array<ArrayBuffer>;
-}
-
-let cached: CachedList | undefined;
-/** The rebuild under way, shared by the requests that find the cache stale meanwhile. */
-let building: Promise<CachedList> | undefined;
-
-async function build(now: number): Promise<CachedList> {
-  const [row] = await database().query<{ version: string; nextExpiry: Date | null; body: string }>(FULL_LIST, [
-    new Date(now),
-  ]);
-  const list = {
-    version: row!.version,
-    staleAt: row!.nextExpiry ? row!.nextExpiry.getTime() : Infinity,
-    body: new TextEncoder().encode(row!.body),
-  };
-  if (!cached || BigInt(list.version) >= BigInt(cached.version)) cached = list;
-  return list;
-}
-
-/** A list built from a snapshot at least as new as version (which includes every write the caller made). */
-const usable = (list: CachedList | undefined, version: string, now: number) =>
-  list !== undefined && now < list.staleAt && BigInt(list.version) >= BigInt(version);
-
-/** Every application token, oldest first, as the JSON text of a TokenResponse[]. */
-export async function tokenListJson(now = Date.now()): Promise<Uint8Array<ArrayBuffer>> {
-  const [row] = await database().query<{ version: string }>(VERSION);
-  const version = row!.version;
-  if (usable(cached, version, now)) return cached!.body;
-  // Join a rebuild already under way if its snapshot turns out new enough;
-  // otherwise (it began before a change this caller must see) build anew.
-  if (building) {
-    const joined = await building;
-    if (usable(joined, version, now)) return joined.body;
-  }
-  const mine = build(now);
-  building = mine;
-  try {
-    return (await mine).body;
-  } finally {
-    if (building === mine) building = undefined;
-  }
-}
+// The token list: the whole list (cached per process, lib/tokens/token-list-cache.ts)
+// and its pages (keyset paging), both written as JSON by SQL (lib/tokens/token-json-sql.ts).
 
 /** The token list as objects (the console page, the CLI). */
 export async function listTokens(): Promise<TokenResponse[]> {

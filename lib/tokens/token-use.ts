@@ -45,8 +45,12 @@ export async function findTokenInUse(hash: string): Promise<TokenInUse | null> {
 // lastUsed is written at most once per interval per token, off the request
 // path: the request never waits for it and never fails because of it. The
 // in-memory record (bounded: least recently used tokens out first) spares the
-// database the UPDATE on nearly every request; the WHERE clause keeps the
-// bound when several processes share one database.
+// database the UPDATE on nearly every request; the WHERE clause, on the
+// database's clock, keeps the bound for the whole cluster when several
+// processes share one database (each may send one UPDATE per interval, and
+// at most one of them changes the row). The write changes no shared counter:
+// it does not invalidate the token list (lib/tokens/token-list-cache.ts), and
+// concurrent writers of different tokens do not wait for each other.
 
 const lastWrite = new LRUCache<string, number>({ max: 100_000 });
 
@@ -55,12 +59,16 @@ export function touchLastUsed(hash: string, address: string, intervalSeconds: nu
   if (previous !== undefined && now - previous < intervalSeconds * 1000) return;
   lastWrite.set(hash, now);
   metrics.lastUsedUpdates++;
-  const at = new Date(now);
   database()
-    .query(
-      "UPDATE application_tokens SET last_used = $1, last_used_from = $2 WHERE hash = $3 AND (last_used IS NULL OR last_used < $4)",
-      [at, address, hash, new Date(now - intervalSeconds * 1000)],
+    .query<{ hash: string }>(
+      `UPDATE application_tokens SET last_used = statement_timestamp(), last_used_from = $1
+        WHERE hash = $2 AND (last_used IS NULL OR last_used <= statement_timestamp() - make_interval(secs => $3))
+        RETURNING hash`,
+      [address, hash, intervalSeconds],
     )
+    .then((rows) => {
+      metrics.lastUsedWrites += rows.length;
+    })
     .catch((error: unknown) => {
       lastWrite.delete(hash); // try again on the next request
       log.warn("lastUsed update failed", error);

@@ -24,7 +24,7 @@ const { closeDatabase, database, db } = await import("../../lib/db.ts");
 const { migrate } = await import("../../lib/db/migrate.ts");
 const { createToken } = await import("../../lib/tokens/create-token.ts");
 const { getTokenOrThrow } = await import("../../lib/tokens/get-token-or-throw.ts");
-const { tokenListJson } = await import("../../lib/tokens/list-tokens.ts");
+const { tokenListJson } = await import("../../lib/tokens/token-list-cache.ts");
 const { toTokenResponse } = await import("../../lib/tokens/token-response.ts");
 
 before(async () => {
