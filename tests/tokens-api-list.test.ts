@@ -35,7 +35,7 @@ describe(`the application token list on ${engine}`, () => {
     const listed = ((await admin("/api/tokens")).body as { hash: string; lastUsed: string }[]).find(
       (t) => t.hash === hash,
     );
-    assert.equal(listed?.lastUsed, second, "the list shows the new lastUsed too (the trigger invalidated its cache)");
+    assert.equal(listed?.lastUsed, second, "the list shows the new lastUsed too (patched into its cached copy)");
   });
 
   test("the list is compact JSON, field for field what GET one answers, and follows every create and delete", async () => {

@@ -1,16 +1,23 @@
 // One load scenario, run in a process of its own so that the load generator
 // does not share an event loop (or a core's scheduling) with the benchmark's
-// bookkeeping. Input: one JSON argument; output: one JSON line.
-//   { url, connections, seconds, warmupSeconds, requests: [...], expect: [status...] }
-// A request may carry "unique": true (its body's name gets a counter) or
-// "useHash": true (its path ends with the hash the previous response named).
+// bookkeeping. Input: the path of a JSON file (1,000 tokens do not fit in one
+// command-line argument); output: one JSON line.
+//   { url, connections, seconds, warmupSeconds, requests: [...], expect: [status...], background? }
+// A request may carry "unique": true (its body's name gets a counter),
+// "useHash": true (its path ends with the hash the previous response named) or
+// "rotate": { header, values } (each request sends the next of values in that
+// header, round robin: B and C draw from 1,000 tokens and sessions).
+// "background": { requests, connections, rate } runs beside the measured load
+// for its whole time, unmeasured (E: 1,000 tokens in use while the list is read).
+import { readFileSync } from "node:fs";
 import autocannon from "autocannon";
 
-const config = JSON.parse(process.argv[2]);
+const config = JSON.parse(readFileSync(process.argv[2], "utf8"));
 let counter = 0;
+let turn = 0;
 
-function requests() {
-  return config.requests.map((request) => ({
+function requests(list = config.requests) {
+  return list.map((request) => ({
     method: request.method,
     path: request.path,
     headers: request.headers,
@@ -22,6 +29,10 @@ function requests() {
         return { ...req, body: JSON.stringify(body) };
       }
       if (request.useHash) return { ...req, path: `${request.path}${context.hash ?? "0".repeat(64)}` };
+      if (request.rotate) {
+        const value = request.rotate.values[turn++ % request.rotate.values.length];
+        return { ...req, headers: { ...req.headers, [request.rotate.header]: value } };
+      }
       return req;
     },
     // Only where the body is needed (scenario F reads the created token's hash).
@@ -48,10 +59,26 @@ function run(seconds) {
   });
 }
 
+/** The unmeasured load beside the measured one, until stop() (autocannon's overallRate caps it). */
+function background() {
+  if (!config.background) return { stop: () => {} };
+  const { requests: list, connections, rate } = config.background;
+  const instance = autocannon({
+    url: config.url,
+    connections,
+    overallRate: rate,
+    duration: 3600,
+    requests: requests(list),
+  });
+  return { stop: () => instance.stop() };
+}
+
+const beside = background();
 if (config.warmupSeconds > 0) await run(config.warmupSeconds);
 const cpuBefore = process.cpuUsage();
 const { result, statuses } = await run(config.seconds);
 const cpu = process.cpuUsage(cpuBefore);
+beside.stop();
 const expected = new Set(config.expect);
 const unexpected = Object.entries(statuses)
   .filter(([status]) => !expected.has(Number(status)))

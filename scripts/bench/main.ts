@@ -1,23 +1,26 @@
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { freshPostgresDatabase } from "../../tests/helpers/database.ts";
 import { nextServerPid, startServer, tempDataDir } from "../../tests/helpers/server.ts";
-import { signIn } from "../../tests/helpers/session.ts";
 import { cpuMs, load, procStatus, type Result } from "./measure.ts";
+import { seed } from "./seed.ts";
 
 /**
  * npm run bench: the token path under load. Production build, started the way
  * the README starts it (tessera start), on the embedded database, or on
  * PostgreSQL when DATABASE_URL is set (in a fresh database of its own).
- * 10,000 tokens are seeded first. Each scenario runs autocannon in a separate
+ * 10,000 tokens are seeded first, 1,000 of them real tokens in use: B sends
+ * them round robin, C as many sessions, and while E reads the list they are
+ * used in the background (lastUsed keeps being written, as in production).
+ * Each scenario runs autocannon in a separate
  * process with a warm-up first; all scenarios run in one server, one after
  * another, so their ratios compare like with like.
  *
  * Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (3),
- * BENCH_CONNECTIONS (10), BENCH_TOKENS (10000), BENCH_SKIP_BUILD=1 to reuse the build,
+ * BENCH_CONNECTIONS (10), BENCH_TOKENS (10000), BENCH_IN_USE (1000), BENCH_SKIP_BUILD=1 to reuse the build,
  * BENCH_ONLY=A,B to run some scenarios only.
  */
 
@@ -26,6 +29,9 @@ const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const SEED = Number(process.env.BENCH_TOKENS ?? 10_000);
+const IN_USE = Number(process.env.BENCH_IN_USE ?? 1_000);
+/** E's background use of the IN_USE tokens, requests per second (each token every IN_USE / rate seconds). */
+const BACKGROUND_RATE = 50;
 /** BENCH_ONLY=A,E runs just those scenarios (for a quick look; the README quotes full runs). */
 const ONLY = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
 const ADMIN_PASSWORD = "bench-admin-password";
@@ -60,33 +66,15 @@ async function main() {
   Object.assign(process.env, serverEnv);
 
   try {
-    log(`seeding ${SEED} tokens into ${engine}`);
-    const { withDatabase } = await import("../cli/database.ts");
-    const { db } = await import("../../lib/db.ts");
-    const { createToken } = await import("../../lib/tokens/create-token.ts");
-    const { nameSkeleton } = await import("../../lib/tokens/name-skeleton.ts");
-    const { revokeToken } = await import("../../lib/tokens/revoke-token.ts");
-    const { ROLES } = await import("../../lib/auth/permissions.ts");
+    log(`seeding ${SEED} tokens into ${engine}, ${IN_USE} of them in use, and ${IN_USE} console sessions`);
     const validUntil = new Date(Date.now() + 30 * 86_400_000);
-    const { value: tokens } = await withDatabase("bench seed", async () => {
-      for (let start = 0; start < SEED; start += 1000) {
-        await db().applicationToken.createMany({
-          data: Array.from({ length: Math.min(1000, SEED - start) }, (_, i) => ({
-            hash: randomBytes(32).toString("hex"),
-            name: `seed-${start + i}`,
-            nameSkeleton: nameSkeleton(`seed-${start + i}`),
-            role: ROLES[(start + i) % ROLES.length]!,
-            kid: "bench",
-            jti: randomUUID(),
-            requestedBy: "bench",
-            validUntil,
-          })),
-        });
-      }
-      const admin = await createToken("bench", { name: "bench-admin", role: "admin", validUntil });
-      const revoked = await createToken("bench", { name: "bench-revoked", role: "admin", validUntil });
-      await revokeToken(revoked.hash);
-      return { admin: admin.token, revoked: revoked.token };
+    const tokens = await seed({
+      total: SEED,
+      inUse: IN_USE,
+      adminPassword: ADMIN_PASSWORD,
+      secret: serverEnv.NEXTAUTH_SECRET,
+      validUntil,
+      log,
     });
     const [h, p, s] = tokens.admin.split(".");
     const forged = `${h}.${p}.${s!.slice(0, -4)}${s!.endsWith("AAAA") ? "BBBB" : "AAAA"}`;
@@ -94,21 +82,40 @@ async function main() {
     log("starting the server (tessera start)");
     const server = await startServer(serverEnv, 300_000);
     const serverPid = nextServerPid(server.process.pid!);
-    const { cookie } = await signIn(server.url, "admin", ADMIN_PASSWORD);
-    if (!cookie) throw new Error("could not sign in for scenario C");
     const metrics = async () =>
       (await (
         await fetch(`${server.url}/api/metrics`, { headers: { authorization: `Bearer ${tokens.admin}` } })
-      ).json()) as { lastUsedUpdates: number; dbQueries: number };
+      ).json()) as { lastUsedUpdates: number; lastUsedWrites: number; dbQueries: number };
     const before = await metrics();
+    const startedAt = Date.now();
 
     const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    const tokenRotation = { header: "authorization", values: tokens.inUse.map((token) => `Bearer ${token}`) };
+    const cookieRotation = { header: "cookie", values: tokens.cookies };
+    // Scenario E's company: the IN_USE tokens in use, round robin, at BACKGROUND_RATE requests per second.
+    const inUseBeside = {
+      E: {
+        requests: [{ method: "GET", path: "/api/me", rotate: tokenRotation }],
+        connections: 2,
+        rate: BACKGROUND_RATE,
+      },
+    } as Record<string, { requests: unknown[]; connections: number; rate: number } | undefined>;
     const results: Record<string, Result> = {};
     let rssAfterWarmup = 0;
     const scenarios: [string, string, unknown[], number[]][] = [
       ["A", "GET /api/health (public, through the middleware)", [{ method: "GET", path: "/api/health" }], [200]],
-      ["B", "GET /api/me, valid app token", [{ method: "GET", path: "/api/me", headers: bearer(tokens.admin) }], [200]],
-      ["C", "GET /api/me, session cookie", [{ method: "GET", path: "/api/me", headers: { cookie } }], [200]],
+      [
+        "B",
+        `GET /api/me, valid app tokens (${IN_USE})`,
+        [{ method: "GET", path: "/api/me", rotate: tokenRotation }],
+        [200],
+      ],
+      [
+        "C",
+        `GET /api/me, session cookies (${IN_USE})`,
+        [{ method: "GET", path: "/api/me", rotate: cookieRotation }],
+        [200],
+      ],
       [
         "D1",
         "GET /api/me, revoked token",
@@ -118,7 +125,7 @@ async function main() {
       ["D2", "GET /api/me, forged token", [{ method: "GET", path: "/api/me", headers: bearer(forged) }], [403]],
       [
         "E",
-        `GET /api/tokens, ${SEED + 1} tokens`,
+        `GET /api/tokens, ${SEED + 1} tokens, ${IN_USE} in use`,
         [{ method: "GET", path: "/api/tokens", headers: bearer(tokens.admin) }],
         [200],
       ],
@@ -148,8 +155,14 @@ async function main() {
     const warmupEach = Math.max(WARMUP, 5);
     log(`warm-up: every scenario twice for ${warmupEach} s`);
     for (let round = 0; round < 2; round++) {
-      for (const [, , requests, expect] of selected)
-        await load(server.url, requests, expect, { seconds: warmupEach, warmupSeconds: 0, connections: CONNECTIONS });
+      for (const [id, , requests, expect] of selected)
+        await load(
+          server.url,
+          requests,
+          expect,
+          { seconds: warmupEach, warmupSeconds: 0, connections: CONNECTIONS },
+          inUseBeside[id],
+        );
     }
     rssAfterWarmup = procStatus(serverPid, "VmRSS");
     // Rounds: A B C ... then A B C ... again; each scenario's result is its
@@ -160,11 +173,13 @@ async function main() {
       for (const [id, label, requests, expect] of selected) {
         log(`round ${round}/${ROUNDS}, scenario ${id}: ${label}`);
         const cpuBefore = cpuMs(serverPid);
-        const result = await load(server.url, requests, expect, {
-          seconds: SECONDS,
-          warmupSeconds: WARMUP,
-          connections: CONNECTIONS,
-        });
+        const result = await load(
+          server.url,
+          requests,
+          expect,
+          { seconds: SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS },
+          inUseBeside[id],
+        );
         // The load process's own warm-up runs inside this window too, so CPU is divided by all requests it made.
         result.cpuMsPerRequest = (cpuMs(serverPid) - cpuBefore) / (result.requests * (1 + WARMUP / SECONDS));
         (rounds[id] ??= []).push(result);
@@ -207,10 +222,14 @@ async function main() {
         rounds: ROUNDS,
         connections: CONNECTIONS,
         seededTokens: SEED,
+        tokensInUse: IN_USE,
+        backgroundRateDuringE: BACKGROUND_RATE,
       },
       scenarios: Object.fromEntries(selected.map(([id, label]) => [id, { label, ...results[id] }])),
       ratios: { "B/A": ratio("B"), "C/A": ratio("C"), "D1/A": ratio("D1"), "D2/A": ratio("D2") },
       lastUsedUpdates: after.lastUsedUpdates - before.lastUsedUpdates,
+      lastUsedWrites: after.lastUsedWrites - before.lastUsedWrites,
+      minutes: Number(((Date.now() - startedAt) / 60_000).toFixed(1)),
       rss: {
         afterWarmupMiB: Math.round(rssAfterWarmup / 2 ** 20),
         endMiB: Math.round(rssEnd / 2 ** 20),
@@ -227,7 +246,7 @@ async function main() {
       `\nTessera bench on ${engine}, ${report.machine.cpus} x ${report.machine.model}, ${report.machine.memoryGiB} GiB, Node ${process.version}`,
     );
     console.log(
-      `${ROUNDS} rounds of ${SECONDS} s per scenario (median round shown), each after ${WARMUP} s warm-up; ${CONNECTIONS} connections, ${SEED} seeded tokens\n`,
+      `${ROUNDS} rounds of ${SECONDS} s per scenario (median round shown), each after ${WARMUP} s warm-up; ${CONNECTIONS} connections, ${SEED} seeded tokens, ${IN_USE} in use\n`,
     );
     console.log(
       `${"scenario".padEnd(48)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("CPU ms/req", 11)} ${pad("load CPU", 9)}`,
@@ -243,7 +262,9 @@ async function main() {
         .map(([k, v]) => `${k} ${v}`)
         .join(", ")}`,
     );
-    console.log(`lastUsed UPDATE statements during the run: ${report.lastUsedUpdates}`);
+    console.log(
+      `lastUsed during the run (${report.minutes} min, ${IN_USE + 1} tokens used): ${report.lastUsedUpdates} UPDATE statements, ${report.lastUsedWrites} rows written`,
+    );
     console.log(
       `server RSS: ${report.rss.afterWarmupMiB} MiB after warm-up, ${report.rss.endMiB} MiB at the end (${report.rss.endOverWarm}x), peak ${report.rss.peakMiB} MiB`,
     );

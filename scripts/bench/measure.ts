@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 
 // The bench's measuring tools: the load generator's process and the server's CPU time and memory from /proc.
 
@@ -35,21 +37,20 @@ export function load(
   requests: unknown[],
   expect: number[],
   timing: { seconds: number; warmupSeconds: number; connections: number },
+  background?: { requests: unknown[]; connections: number; rate: number },
 ): Promise<Result> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "tessera-bench-"));
+  const file = path.join(dir, "scenario.json");
+  writeFileSync(file, JSON.stringify({ url, ...timing, requests, expect, background }));
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["scripts/bench/load.mjs", JSON.stringify({ url, ...timing, requests, expect })],
-      {
-        stdio: ["ignore", "pipe", "inherit"],
-      },
-    );
+    const child = spawn(process.execPath, ["scripts/bench/load.mjs", file], { stdio: ["ignore", "pipe", "inherit"] });
     let out = "";
     child.stdout.on("data", (chunk) => (out += chunk));
-    child.on("exit", (code) =>
-      code === 0
+    child.on("exit", (code) => {
+      rmSync(dir, { recursive: true, force: true });
+      return code === 0
         ? resolve(JSON.parse(out.trim().split("\n").pop()!))
-        : reject(new Error(`load generator exited ${code}`)),
-    );
+        : reject(new Error(`load generator exited ${code}`));
+    });
   });
 }

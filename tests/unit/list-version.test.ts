@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -21,12 +21,13 @@ Object.assign(process.env, {
   TESSERA_TOKEN_KEYS: `listv:${randomBytes(32).toString("base64url")}`,
 });
 
-const { closeDatabase, database } = await import("../../lib/db.ts");
+const { closeDatabase, database, db } = await import("../../lib/db.ts");
 const { migrate } = await import("../../lib/db/migrate.ts");
 const { metrics } = await import("../../lib/metrics.ts");
 const { createToken } = await import("../../lib/tokens/create-token.ts");
 const { getTokenOrThrow } = await import("../../lib/tokens/get-token-or-throw.ts");
 const { tokenListJson } = await import("../../lib/tokens/token-list-cache.ts");
+const { tokenPageResponse } = await import("../../lib/tokens/list-tokens.ts");
 const { touchLastUsed } = await import("../../lib/tokens/token-use.ts");
 
 const LAST_USED_COLUMNS = new Set(["last_used", "last_used_from", "last_used_xid"]);
@@ -111,6 +112,36 @@ describe(`the token list's version on ${engine}`, () => {
     );
     const third = await listText();
     assert.equal(third, JSON.stringify(await Promise.all(all.map((token) => getTokenOrThrow(token.hash)))));
+  });
+
+  test("uses spread over many blocks of the cached list are each written in place", async () => {
+    const rows = Array.from({ length: 300 }, (_, i) => ({
+      hash: randomBytes(32).toString("hex"),
+      name: `bulk-${i} "é"`,
+      role: "viewer" as const,
+      kid: "listv",
+      jti: randomUUID(),
+      requestedBy: "bulk",
+      validUntil: inOneDay(),
+    }));
+    await db().applicationToken.createMany({ data: rows });
+    await listText();
+    const used = [rows[0]!, rows[127]!, rows[128]!, rows[200]!, rows[299]!];
+    for (const [i, row] of used.entries()) {
+      await database().query(`UPDATE application_tokens SET last_used = $1, last_used_from = 'x' WHERE hash = $2`, [
+        new Date(Date.UTC(2030, 0, 1 + i, 1, 2, 3, 4 + i)),
+        row.hash,
+      ]);
+    }
+    const patched = await listText();
+    // What SQL writes for the same rows without any cache: the paged answer in the same order.
+    const fresh = await (await tokenPageResponse(new URL("http://x/api/tokens"), { limit: 1000 })).text();
+    assert.equal(patched, fresh);
+    const listed = JSON.parse(patched) as { hash: string; lastUsed: string | null }[];
+    assert.deepEqual(
+      used.map((row) => listed.find((t) => t.hash === row.hash)!.lastUsed),
+      used.map((_, i) => new Date(Date.UTC(2030, 0, 1 + i, 1, 2, 3, 4 + i)).toISOString()),
+    );
   });
 
   test("a create or delete still rebuilds the list", async () => {

@@ -19,6 +19,17 @@ ALTER TABLE "application_tokens" ADD COLUMN "last_used_xid" BIGINT;
 
 CREATE INDEX "application_tokens_last_used_xid_idx" ON "application_tokens"("last_used_xid");
 
+-- The uses committed since a horizon, by that index. A function so that the
+-- index is used whatever the planner's statistics say: PGlite never runs
+-- autovacuum, and without statistics a range condition is estimated to match
+-- a third of the table, which would read all of it on every list request.
+CREATE FUNCTION "tessera_token_uses_since"("horizon" BIGINT)
+RETURNS TABLE ("hash" CHAR(64), "last_used" TIMESTAMPTZ) LANGUAGE sql STABLE
+SET enable_seqscan = off
+AS $$
+  SELECT t."hash", t."last_used" FROM "application_tokens" t WHERE t."last_used_xid" >= "horizon"
+$$;
+
 CREATE FUNCTION "tessera_stamp_last_used"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF NEW."last_used" IS DISTINCT FROM OLD."last_used" OR NEW."last_used_from" IS DISTINCT FROM OLD."last_used_from" THEN
