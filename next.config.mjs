@@ -1,5 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
+  // Where the build goes: .next unless TESSERA_DIST_DIR says otherwise (tests/vercel-build.test.ts builds the Vercel
+  // way into a dir of its own beside the .next the other suites serve). Read by `next build` and `next start` alike.
+  distDir: process.env.TESSERA_DIST_DIR || ".next",
   // PGlite loads its WebAssembly and data files from its own package folder at
   // run time, so it must stay a plain Node module instead of being bundled.
   // mqtt.js (the broker connection) keeps its sockets and timers in plain Node modules too.
