@@ -31,10 +31,11 @@ import {
 
 /**
  * Functions that talk to the broker themselves (dynamic security commands, $SYS, MQTT credentials, devices, the
- * cron's reconcile), so mqtt.js is in their bundle by nature; README "Deploying" lists them too. Every other
- * function, the token path first, must not carry it.
+ * cron's reconcile; /api/health reports this process's broker connection), so mqtt.js is in their bundle by
+ * nature; README "Deploying" lists them too. Every other function, the token path first, must not carry it.
  */
 const TALKS_TO_BROKER = [
+  /^app\/api\/health\//,
   /^app\/api\/broker\//,
   /^app\/api\/mqtt\//,
   /^app\/api\/devices(\/|$)/,
@@ -141,6 +142,7 @@ if (engine === "postgres") {
         );
       }
       assert.ok(carriers.length > 0, "the broker's routes do carry mqtt.js (the check can see it)");
+      console.log(`${entries.length} functions; ${carriers.length} carry mqtt.js: ${carriers.join(" ")}`);
     });
 
     test("the middleware is an edge function", () => {

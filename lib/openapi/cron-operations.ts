@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CRON_OFF } from "../auth/cron-secret.ts";
-import { BROKER_UNAVAILABLE } from "../mqtt/dynsec.ts";
+import { BROKER_UNAVAILABLE } from "../mqtt/broker-messages.ts";
 import type { Route } from "./operations.ts";
 
 // The cron route (app/api/cron/sweep) for the OpenAPI document: called by

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MESSAGES } from "../api/error-codes.ts";
-import { BROKER_UNAVAILABLE } from "../mqtt/dynsec.ts";
+import { BROKER_UNAVAILABLE } from "../mqtt/broker-messages.ts";
 import { deviceResponse, registeredDevice, registerDeviceSchema } from "../schemas/device.ts";
 import {
   createMqttTokenSchema,
