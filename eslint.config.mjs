@@ -21,6 +21,7 @@ export default defineConfig([
   },
   globalIgnores([
     ".next/**",
+    ".next-*/**",
     "lib/generated/**",
     "node_modules/**",
     "test-results/**",

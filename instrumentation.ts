@@ -3,10 +3,11 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { checkServerEnvironment } = await import("./lib/server-startup.ts");
   await checkServerEnvironment();
-  // The MQTT side (lib/mqtt/service.ts): the device token responder, and the reconcile, exact expiry and sweep
-  // while this process leads the cluster. Not awaited: a broker or database outage must not keep the server from serving.
-  const { startMqttService } = await import("./lib/mqtt/service.ts");
-  startMqttService().catch((error: unknown) =>
-    console.error("[tessera] error: the MQTT service failed to start", error),
-  );
+  // Vercel puts this file's bundle into every function. TESSERA_BUILD_TARGET is fixed when the app is built
+  // (next.config.mjs): in a Vercel build this branch is dead and the worker (and with it mqtt.js and PGlite) is
+  // left out of the bundle; its functions start nothing long-lived (README, Deploying). On a Node host the
+  // server process runs the worker itself (lib/worker/start-worker.ts), so `npm start` alone does everything.
+  if (process.env.TESSERA_BUILD_TARGET === "vercel") return;
+  const { startWorkerInServer } = await import("./lib/worker/start-worker.ts");
+  startWorkerInServer();
 }

@@ -145,14 +145,27 @@ const schema = z.object({
   TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   /** The role of newly registered devices unless one is given. */
   TESSERA_DEVICE_ROLE: z.enum(ROLES).default("viewer"),
-  /** false: the server does not run the device token responder (run `tessera mqtt-responder` instead). */
+  /** false: the server does not run the device token responder (run `tessera worker` instead). */
   TESSERA_MQTT_RESPONDER: booleanFlag.default(true),
+
+  /** Set to "1" by Vercel, in its builds and its functions: nothing long-lived runs in this process (README, Deploying). */
+  VERCEL: z
+    .string()
+    .optional()
+    .transform((value) => value === "1"),
+  /** Vercel Cron's credential: it calls GET /api/cron/sweep with Authorization: Bearer <CRON_SECRET>. Unset: the route refuses. */
+  CRON_SECRET: z.string().trim().min(16, "must be at least 16 characters").optional(),
 });
 
 export type Env = z.infer<typeof schema> & {
   /** "postgres" when DATABASE_URL is set, otherwise the embedded PGlite database. */
   engine: "postgres" | "pglite";
 };
+
+/** Why the embedded database does not start on Vercel (VERCEL=1). */
+export const EMBEDDED_ON_VERCEL =
+  "on Vercel (VERCEL=1) set DATABASE_URL to a PostgreSQL database: the embedded database lives in one long-lived " +
+  "process's data dir, and Vercel's functions are short-lived, many, and have no such dir (README, Deploying)";
 
 export class EnvError extends Error {
   override name = "EnvError";
@@ -181,6 +194,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(
       "Invalid configuration:\n  TESSERA_MQTT_TTL_SECONDS: must not exceed TESSERA_MQTT_MAX_TTL_SECONDS",
     );
+  }
+  if (parsed.VERCEL && !parsed.DATABASE_URL) {
+    throw new EnvError(`Invalid configuration:\n  DATABASE_URL: ${EMBEDDED_ON_VERCEL}`);
   }
   if (!parsed.TESSERA_LOCAL_LOGIN && !parsed.TESSERA_OIDC_ISSUER) {
     throw new EnvError(

@@ -45,6 +45,7 @@ test("public, cacheable, the same bytes every time, and a valid OpenAPI 3.1 docu
       ["bearer", "http", undefined],
       ["queryToken", "apiKey", "query"],
       ["sessionCookie", "apiKey", "cookie"],
+      ["cronSecret", "http", undefined],
     ],
   );
 });
@@ -66,7 +67,8 @@ test("every route file in app/ and every method it exports is an operation; each
       assert.ok((op.responses as Record<string, unknown>)["200"], `${method} ${route}: its success`);
       const permission = routePermission(route.replace(/\[[^\]]+\]/g, "x"), method);
       const publicRoute =
-        ["/api/health", "/api/openapi.json", "/v2/tokens/refresh"].includes(route) || route.startsWith("/api/auth/");
+        ["/api/health", "/api/openapi.json", "/v2/tokens/refresh", "/api/cron/sweep"].includes(route) ||
+        route.startsWith("/api/auth/");
       if (!publicRoute) assert.equal(op["x-permission"], permission, `${method} ${route}: x-permission`);
       if (op["x-permission"]) assert.match(String(op.description), new RegExp(`Permission ${permission}`));
     }

@@ -106,8 +106,16 @@ const ROUTE_PATTERNS = Object.entries(ROUTES)
   // Literal routes before parameterised ones ("/api/mqtt/tokens/refresh" is not an [id]), deeper before shallower.
   .sort((a, b) => Number(b.literal) - Number(a.literal) || b.segments - a.segments);
 
-/** API paths that need no credentials at all. */
-export const PUBLIC_API_PATHS = [/^\/api\/health\/?$/, /^\/api\/openapi\.json$/, /^\/api\/auth(\/.*)?$/];
+/**
+ * API paths the middleware lets through without an app token or a session: those that need no credentials at all,
+ * and the cron route, whose credential is CRON_SECRET (lib/auth/cron-secret.ts checks it; no role may run it).
+ */
+export const PUBLIC_API_PATHS = [
+  /^\/api\/health\/?$/,
+  /^\/api\/openapi\.json$/,
+  /^\/api\/auth(\/.*)?$/,
+  /^\/api\/cron\/sweep\/?$/,
+];
 
 /**
  * The permission a path needs: its route's, or for a path below a route that

@@ -98,16 +98,16 @@ function queryObject(req: NextRequest): Record<string, string> {
 /**
  * For the few routes whose caller proves itself with something other than an
  * app token or a session (POST /v2/tokens/refresh: the current MQTT
- * password, which the handler checks): the same body parsing and error
- * mapping as withAuth, and no caller.
+ * password; GET /api/cron/sweep: CRON_SECRET), which the handler checks: the
+ * same body parsing and error mapping as withAuth, and no caller.
  */
-export function withoutCaller<Body>(
+export function withoutCaller<Body = undefined>(
   handler: (context: { req: NextRequest; body: Body }) => Promise<Response | unknown>,
-  options: { body: z.ZodType<Body> },
+  options: { body?: z.ZodType<Body> } = {},
 ) {
   return async (req: NextRequest): Promise<Response> => {
     try {
-      const body = await readJsonBody(req, options.body);
+      const body = options.body ? await readJsonBody(req, options.body) : (undefined as Body);
       const result = await handler({ req, body });
       return result instanceof Response ? result : jsonResponse(result);
     } catch (error) {

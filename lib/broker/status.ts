@@ -11,7 +11,7 @@ import { brokerStatusResponse, type BrokerStatusResponse } from "../schemas/brok
 // seconds (default 10) as retained messages, so a new subscription gets the
 // whole tree at once: the connection is therefore lazy, opened by the first
 // status request (which then waits at most TESSERA_MQTT_TIMEOUT_SECONDS), and
-// processes that are never asked (the CLI, `tessera mqtt-responder`, a server
+// processes that are never asked (the CLI, `tessera worker`, a server
 // nobody monitors) cost the broker nothing. Once open it stays open,
 // reconnects on its own and subscribes again on every (re)connect. Its own
 // connection, with the admin client's credentials (the dynsec admin role of

@@ -83,3 +83,32 @@ export function leaderLock(settings: Pick<Env, "DATABASE_URL">, onChange: (held:
     },
   };
 }
+
+/**
+ * Runs fn once while holding the leader lock, for a process that does not stay (the cron route on Vercel): tries
+ * for the lock once on a connection of its own, runs fn if it was won and releases it after. Resolves with
+ * { ran: false } when another process holds it (a worker leads and does this work itself). The embedded database
+ * belongs to the server process, whose worker always leads: there nothing else runs it.
+ */
+export async function runAsLeaderOnce<T>(
+  settings: Pick<Env, "DATABASE_URL">,
+  fn: () => Promise<T>,
+): Promise<{ ran: true; value: T } | { ran: false }> {
+  if (!settings.DATABASE_URL) return { ran: false };
+  const client = new pg.Client({ connectionString: settings.DATABASE_URL, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => {}); // a lost connection ends the session and with it the lock; the query in flight fails
+  await client.connect();
+  try {
+    await client.query("SET application_name = 'tessera-leader-once'");
+    const [row] = (await client.query<{ won: boolean }>("SELECT pg_try_advisory_lock($1) AS won", [LEADER_LOCK_KEY]))
+      .rows;
+    if (!row?.won) return { ran: false };
+    try {
+      return { ran: true, value: await fn() };
+    } finally {
+      await client.query("SELECT pg_advisory_unlock($1)", [LEADER_LOCK_KEY]).catch(() => {});
+    }
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -5,6 +5,7 @@ import mqtt, { type MqttClient } from "mqtt";
 import { ApiError } from "../api/errors.ts";
 import type { Env } from "../env.ts";
 import { log } from "../log.ts";
+import { BROKER_UNAVAILABLE } from "./broker-messages.ts";
 
 // Tessera's connection to Mosquitto's dynamic security plugin: commands are
 // published to $CONTROL/dynamic-security/v1 and answered on .../response,
@@ -28,10 +29,7 @@ export interface DynsecResponse {
   data?: Record<string, unknown>;
 }
 
-export const BROKER_UNAVAILABLE = "The MQTT broker is unavailable; nothing was changed, try again later";
-
-export const BROKER_SILENT =
-  "The MQTT broker did not answer in time; a change may have been made: read it back before you try again";
+export { BROKER_SILENT, BROKER_UNAVAILABLE } from "./broker-messages.ts";
 
 /**
  * The broker could not be reached, or did not answer in time: the API answers 503. `sent`: the commands went out

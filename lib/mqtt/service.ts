@@ -8,10 +8,12 @@ import { log } from "../log.ts";
 import { Responder, type ResponderState } from "../devices/responder.ts";
 import { dynsec, logOncePerMinute, type Dynsec } from "./dynsec.ts";
 import { ExpiryScheduler } from "./expiry.ts";
-import { INSTANCE_STALE_MS, reconcile } from "./reconcile.ts";
+import { INSTANCE_STALE_MS } from "./reconcile.ts";
+import { sweepOnce } from "./sweep.ts";
 
-// The MQTT side of one Tessera process (the server, or `tessera
-// mqtt-responder`):
+// The MQTT side of the worker (lib/worker/start-worker.ts: `tessera worker`,
+// or the server process of `tessera start` on a Node host; never a Vercel
+// function):
 // - a row in mqtt_instances with a heartbeat every 10 s;
 // - its device token responder (unless TESSERA_MQTT_RESPONDER=false);
 // - and, while it leads the cluster (lib/db/leader-lock.ts), the jobs that
@@ -128,37 +130,8 @@ class MqttService {
   private async sweepAndReconcile(): Promise<void> {
     if (!this.leading) return;
     clearTimeout(this.retry);
-    const now = new Date();
     try {
-      // Rows first: the reconcile then removes the broker clients of what is gone.
-      const cutoff = new Date(now.getTime() - this.settings.TESSERA_MQTT_DELETE_AFTER_SECONDS * 1000);
-      const deleted = await db().mqttCredential.deleteMany({ where: { expiresAt: { lte: cutoff } } });
-      await db().mqttCredential.updateMany({
-        where: { disabledAt: null, expiresAt: { lte: now } },
-        data: { disabledAt: now },
-      });
-      await db().mqttInstance.deleteMany({
-        where: { seenAt: { lt: new Date(now.getTime() - INSTANCE_STALE_MS) }, id: { not: this.instanceId } },
-      });
-      const result = await reconcile(this.connection, this.settings, now);
-      const changed = result.created + result.fixed + result.removed;
-      if (changed > 0 || deleted.count > 0) {
-        log.info(
-          `mqtt reconcile: created ${result.created}, fixed ${result.fixed}, removed ${result.removed} broker clients; deleted ${deleted.count} expired credentials`,
-        );
-      }
-      if (result.unrestorable.length > 0) {
-        logOncePerMinute(
-          "reconcile-unrestorable",
-          `mqtt reconcile: cannot restore the broker clients of ${result.unrestorable.join(", ")} (made before v0.2 or with a signing key no longer configured); register or create them again`,
-        );
-      }
-      if (result.conflicts.length > 0) {
-        logOncePerMinute(
-          "reconcile-conflicts",
-          `mqtt reconcile: broker clients ${result.conflicts.join(", ")} exist but were not made by Tessera; left alone`,
-        );
-      }
+      await sweepOnce(this.connection, this.settings, { keepInstance: this.instanceId });
       if (this.lastError) log.info("mqtt reconcile: working again");
       this.lastSuccess = new Date();
       this.lastError = null;

@@ -1,6 +1,6 @@
 import type { z } from "zod";
 import { MESSAGES } from "../api/error-codes.ts";
-import { BROKER_SILENT, BROKER_UNAVAILABLE } from "../mqtt/dynsec.ts";
+import { BROKER_SILENT, BROKER_UNAVAILABLE } from "../mqtt/broker-messages.ts";
 import * as broker from "../schemas/broker.ts";
 import { brokerStatusResponse } from "../schemas/broker-status.ts";
 import type { Operation, Route } from "./operations.ts";

@@ -134,7 +134,9 @@ function served(route: string, method: HttpMethod, operation: Operation, tag: st
       ? "No credentials."
       : caller === "mqtt-password"
         ? "No app token: the current MQTT password in the body is the credential."
-        : `Permission ${permission} (${PERMISSIONS[permission!].join(", ")})${caller === "body-token" ? "; the app token is the body's secret_key" : ""}.`;
+        : caller === "cron-secret"
+          ? "No app token: Authorization: Bearer <CRON_SECRET> (the project's CRON_SECRET variable) is the credential."
+          : `Permission ${permission} (${PERMISSIONS[permission!].join(", ")})${caller === "body-token" ? "; the app token is the body's secret_key" : ""}.`;
   const ok = operation.ok;
   const success =
     "json" in ok
@@ -157,7 +159,7 @@ function served(route: string, method: HttpMethod, operation: Operation, tag: st
     summary: operation.summary,
     description: [operation.description, who].filter(Boolean).join("\n\n"),
     ...(permission && caller !== "public" && { "x-permission": permission, "x-roles": PERMISSIONS[permission] }),
-    security: authenticated ? AUTHENTICATED : [],
+    security: authenticated ? AUTHENTICATED : caller === "cron-secret" ? [{ cronSecret: [] }] : [],
     parameters: parameters(route, operation),
     ...(operation.body && {
       requestBody: { required: true, content: { "application/json": { schema: jsonSchema(operation.body, "input") } } },
@@ -251,6 +253,7 @@ function build(): Document {
           description:
             "The console session (next-auth; __Secure-next-auth.session-token over https). Writes must come from the console's own origin.",
         },
+        cronSecret: { type: "http", scheme: "bearer", description: "The project's CRON_SECRET (Vercel Cron sends it)" },
       },
     },
     paths,

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { MESSAGES } from "../api/error-codes.ts";
-import { BROKER_UNAVAILABLE } from "../mqtt/dynsec.ts";
+import { BROKER_UNAVAILABLE } from "../mqtt/broker-messages.ts";
 import { deviceResponse, registeredDevice, registerDeviceSchema } from "../schemas/device.ts";
 import {
   createMqttTokenSchema,
@@ -12,6 +12,7 @@ import {
 import { createTokenSchema, tokenResponse } from "../schemas/token.ts";
 import * as answers from "./answers.ts";
 import { BROKER_OPERATIONS } from "./broker-operations.ts";
+import { CRON_OPERATIONS } from "./cron-operations.ts";
 
 // What each route handler in app/ serves, for the OpenAPI document
 // (lib/openapi/document.ts): keyed by route as in app/ and in ROUTES
@@ -22,8 +23,8 @@ import { BROKER_OPERATIONS } from "./broker-operations.ts";
 
 export type HttpMethod = "get" | "post" | "put" | "patch" | "delete";
 
-/** Who may call: an app token or session (the default), nobody in particular, or an app token in the body. */
-export type Caller = "authenticated" | "public" | "body-token" | "mqtt-password";
+/** Who may call: an app token or session (the default), nobody in particular, an app token in the body, ... */
+export type Caller = "authenticated" | "public" | "body-token" | "mqtt-password" | "cron-secret";
 
 export interface Operation {
   summary: string;
@@ -285,4 +286,5 @@ export const OPERATIONS: Record<string, Route> = {
     },
   },
   ...BROKER_OPERATIONS,
+  ...CRON_OPERATIONS,
 };

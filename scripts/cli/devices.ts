@@ -6,7 +6,6 @@ import { listDevices, registerDevice, registerDeviceSchema, removeDevice } from 
 import { bridgeConfig } from "../../lib/devices/bridge-config.ts";
 import { env } from "../../lib/env.ts";
 import { dynsec } from "../../lib/mqtt/dynsec.ts";
-import { startMqttService } from "../../lib/mqtt/service.ts";
 import { DEVICE_ID } from "../../lib/schemas/device.ts";
 import { listCommand, withDatabase } from "./database.ts";
 import { withOptionValues } from "./option-values.ts";
@@ -17,10 +16,7 @@ export const DEVICES_USAGE = `  devices add ID [--role ROLE] [--json]
   devices remove ID
   devices bridge-config ID [--address HOST:PORT] [--password PASSWORD] [--local-prefix c8y/]
              print the mosquitto.conf snippet that bridges the device's own broker to Tessera's
-             (needs no database: it runs beside the embedded server)
-  mqtt-responder
-             the MQTT side of a server as a process of its own: responder, reconcile, expiry
-             (instead of the server's: set TESSERA_MQTT_RESPONDER=false there)`;
+             (needs no database: it runs beside the embedded server)`;
 
 function fail(message: string): number {
   console.error(`tessera devices: ${message}`);
@@ -104,18 +100,4 @@ export async function devicesCommand(args: string[]): Promise<number> {
     if (error instanceof ApiError) return fail(error.message);
     throw error;
   }
-}
-
-/** tessera mqtt-responder: the MQTT side of a server as a process of its own; holds the database (and, embedded, its lock) while it runs. */
-export async function responderCommand(): Promise<number> {
-  await withBroker("tessera mqtt-responder", async () => {
-    if (!env().TESSERA_MQTT_URL) throw new ApiError("not_found", "TESSERA_MQTT_URL is not set");
-    const service = await startMqttService(env(), { responder: true });
-    await new Promise<void>((resolve) => {
-      process.once("SIGINT", () => resolve());
-      process.once("SIGTERM", () => resolve());
-    });
-    await service?.stop();
-  });
-  return 0;
 }

@@ -2,11 +2,12 @@ import nextEnv from "@next/env";
 import { EnvError } from "../../lib/env.ts";
 import { DataDirBusyError } from "../../lib/embedded/lock.ts";
 import { MigrationError } from "../../lib/db/migrate.ts";
-import { devicesCommand, DEVICES_USAGE, responderCommand } from "./devices.ts";
+import { devicesCommand, DEVICES_USAGE } from "./devices.ts";
 import { migrateCommand } from "./migrate.ts";
 import { startCommand } from "./start.ts";
 import { tokensCommand, TOKENS_USAGE } from "./tokens.ts";
 import { usersCommand, USERS_USAGE } from "./users.ts";
+import { workerCommand, WORKER_USAGE } from "./worker.ts";
 
 const USAGE = `Usage: tessera <command>
 
@@ -16,6 +17,7 @@ Commands:
 ${TOKENS_USAGE}
 ${USERS_USAGE}
 ${DEVICES_USAGE}
+${WORKER_USAGE}
 
 Configuration comes from the environment and .env files (see README, Configuration).`;
 
@@ -25,7 +27,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   tokens: tokensCommand,
   users: usersCommand,
   devices: devicesCommand,
-  "mqtt-responder": responderCommand,
+  worker: workerCommand,
+  "mqtt-responder": workerCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -22,6 +22,7 @@ describe("methods", () => {
   // What each route answers; every other method is a 405 with a sentence and Allow.
   const ROUTES: Record<string, { sample: string; methods: string[] }> = {
     "/api/auth/[...nextauth]": { sample: "/api/auth/session", methods: ["GET", "POST"] },
+    "/api/cron/sweep": { sample: "/api/cron/sweep", methods: ["GET"] },
     "/api/devices": { sample: "/api/devices", methods: ["GET", "POST"] },
     "/api/devices/[id]": { sample: "/api/devices/dev-405", methods: ["DELETE"] },
     "/api/devices/[id]/bridge-config": { sample: "/api/devices/dev-405/bridge-config", methods: ["GET"] },

@@ -23,8 +23,17 @@ function routeFiles(): string[] {
   );
 }
 
-/** Routes that take no app token or session: public, next-auth's own, and the seed's refresh (its MQTT password is the credential). */
-const WITHOUT_CALLER = ["/api/auth/[...nextauth]", "/api/health", "/api/openapi.json", "/v2/tokens/refresh"];
+/**
+ * Routes that take no app token or session: public, next-auth's own, the seed's refresh (its MQTT password is the
+ * credential) and the cron route (CRON_SECRET is).
+ */
+const WITHOUT_CALLER = [
+  "/api/auth/[...nextauth]",
+  "/api/cron/sweep",
+  "/api/health",
+  "/api/openapi.json",
+  "/v2/tokens/refresh",
+];
 
 test("every route file has its permission in ROUTES, and every entry of ROUTES is a route file", () => {
   const files = routeFiles();
