@@ -80,6 +80,11 @@ function run(command, args, options = {}) {
 // alone; ALONE is where one would go. TESSERA_TEST_CONCURRENCY overrides it (1: the old serial run).
 const CONCURRENCY = Math.max(1, Number(process.env.TESSERA_TEST_CONCURRENCY) || 2);
 const UNIT_CONCURRENCY = Math.max(2, os.availableParallelism());
+/**
+ * Cluster files run one at a time: each starts three servers, and two files side by side (six servers starting
+ * on 2 cores) had a server miss startServer's 60 s start timeout.
+ */
+const concurrencyOf = (mode) => (mode === "unit" ? UNIT_CONCURRENCY : mode === "cluster" ? 1 : CONCURRENCY);
 /** Files that must run alone, after the others, one at a time (none today; see above). */
 const ALONE = new Set([]);
 
@@ -114,7 +119,7 @@ async function nodeSuites() {
   );
   // Alone-files run one at a time after the others; unit files have no server and run side by side.
   const groups = [
-    { files: files.filter((file) => !ALONE.has(file)), concurrency: mode === "unit" ? UNIT_CONCURRENCY : CONCURRENCY },
+    { files: files.filter((file) => !ALONE.has(file)), concurrency: concurrencyOf(mode) },
     { files: files.filter((file) => ALONE.has(file)), concurrency: 1 },
   ].filter((group) => group.files.length > 0);
   for (const group of groups) {
