@@ -1,9 +1,9 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { ApiError, errorResponse } from "@/lib/api/errors.ts";
 import { badPathEncoding } from "@/lib/api/path-params.ts";
-import { checkApiRequest } from "@/lib/auth/check-request.ts";
+import { checkApiRequest, isCountedRefusal } from "@/lib/auth/check-request.ts";
 import { contentSecurityPolicy } from "@/lib/auth/csp.ts";
-import { PUBLIC_API_PATHS } from "@/lib/auth/permissions.ts";
+import { isRoutePath, PUBLIC_API_PATHS } from "@/lib/auth/permissions.ts";
 import { PAGE_PATH_HEADER } from "@/lib/auth/safe-redirect.ts";
 import { readSession } from "@/lib/auth/session-token.ts";
 import { env } from "@/lib/env.ts";
@@ -18,6 +18,19 @@ import { env } from "@/lib/env.ts";
  * route handler authenticates again through withAuth, which also checks
  * revocation, whether a session has ended, and a session's current role
  * (CVE-2025-29927 is why).
+ *
+ * Bad credentials (a bad token, a malformed Authorization) are counted per
+ * client address. In embedded mode (one process) this gate refuses them and
+ * counts them in memory, as withAuth does. On PostgreSQL the limit is the
+ * cluster's and this gate cannot reach the database, so for a path a route
+ * serves it lets them through: withAuth refuses them again from scratch
+ * and counts them in PostgreSQL, for every instance. It still counts them in
+ * its own memory and answers 429 itself once that count alone is over the
+ * limit (every one of those was counted in PostgreSQL too, so the cluster
+ * total is over as well: never early), which keeps a flood off the server.
+ * A path no route serves (a 404 to be) has no withAuth to count there: such
+ * refusals stay here, counted in memory per instance; they cost no
+ * database work and a valid token would get only a 404 there.
  */
 export async function middleware(request: NextRequest) {
   const { pathname, search } = request.nextUrl;
@@ -42,8 +55,10 @@ export async function middleware(request: NextRequest) {
   try {
     await checkApiRequest(request, settings);
   } catch (error) {
-    if (error instanceof ApiError) return errorResponse(error);
-    throw error;
+    if (!(error instanceof ApiError)) throw error;
+    // On PostgreSQL a bad credential is withAuth's to refuse and count for the cluster (see above).
+    if (settings.engine === "postgres" && isCountedRefusal(error) && isRoutePath(pathname)) return NextResponse.next();
+    return errorResponse(error);
   }
   return NextResponse.next();
 }

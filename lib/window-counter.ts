@@ -1,18 +1,19 @@
 // Counts events per key in fixed time windows, in memory and bounded in size.
-// Edge-safe. Used by the two throttles: bad tokens per address
-// (lib/auth/throttle.ts) and failed sign-ins (lib/users/login-throttle.ts).
+// Edge-safe. The throttles' count wherever it is one process's: the embedded
+// mode (lib/limits/event-window.ts: bad tokens, failed sign-ins) and the
+// edge middleware's front (lib/auth/throttle.ts). On PostgreSQL the counts
+// shared by all instances are rate-limiter-flexible's PostgreSQL store
+// (lib/limits/postgres-window.ts).
 //
-// Hand-written on purpose, for now. rate-limiter-flexible's memory store
-// (the maintained limiter this project uses) does not fit these throttles as
-// they are: its Map has no size bound (one entry and one timer per key, so a
-// flood of distinct addresses grows it without limit, where this drops the
-// oldest half at maxKeys), it reads Date.now() (the tests drive these windows
-// with an injectable clock), and its promise API cannot make the login
-// throttle's "check three windows and count the attempt" one synchronous
-// step, which is what keeps 15 concurrent guesses to exactly 5 password
-// checks. Caches and log-once sets use lru-cache. When the throttles move to
-// a store shared by every instance (issue 17), rate-limiter-flexible's
-// PostgreSQL store replaces this file.
+// Hand-written on purpose. rate-limiter-flexible's memory store does not fit
+// these in-memory counts: its Map has no size bound (one entry and one timer
+// per key, so a flood of distinct addresses grows it without limit, where
+// this drops the oldest half at maxKeys), it reads Date.now() (the tests
+// drive these windows with an injectable clock), and the edge middleware's
+// front must check and count in one synchronous step. It does serve as the
+// PostgreSQL store's insurance while the database is unreachable (short, and
+// its entries expire with their windows). Caches and log-once sets use
+// lru-cache.
 
 export class WindowCounter {
   private readonly windows = new Map<string, { start: number; count: number }>();

@@ -5,6 +5,7 @@ import { env } from "../env.ts";
 import { log } from "../log.ts";
 import { isDatabaseUnavailable } from "../db/errors.ts";
 import { beginLoginAttempt } from "../users/login-throttle.ts";
+import { loginWindows } from "../users/login-windows.ts";
 import { endSession, startSession } from "../users/sessions.ts";
 import { upsertSsoUser, verifyLocalLogin } from "../users/sign-in.ts";
 import { clientAddress } from "./client-address.ts";
@@ -52,7 +53,13 @@ export function authOptions(): NextAuthOptions {
           const password = String(credentials?.password ?? "").slice(0, 1024);
           const headers = new Headers(request?.headers as Record<string, string> | undefined);
           const address = clientAddress(new Request("http://local/", { headers }), settings.TESSERA_TRUST_PROXY);
-          const attempt = beginLoginAttempt(username.slice(0, 200), address);
+          const attempt = await beginLoginAttempt(username.slice(0, 200), address, Date.now(), loginWindows()).catch(
+            (error: unknown) => {
+              // Not expected (a database outage falls back to counting in memory): its text must not reach the page.
+              log.error("sign-in throttle failed", error);
+              throw new Error(SIGN_IN_UNAVAILABLE);
+            },
+          );
           if (attempt.blocked)
             throw new Error(
               `Too many failed sign-ins; try again in ${attempt.minutes} minute${attempt.minutes > 1 ? "s" : ""}`,
@@ -63,7 +70,7 @@ export function authOptions(): NextAuthOptions {
           try {
             user = await verifyLocalLogin(username, password);
           } catch (error) {
-            attempt.abandoned();
+            await attempt.abandoned();
             log.error(
               `sign-in failed for a local account (${isDatabaseUnavailable(error) ? "database unavailable" : "unexpected error"})`,
               error,
@@ -71,7 +78,7 @@ export function authOptions(): NextAuthOptions {
             throw new Error(SIGN_IN_UNAVAILABLE);
           }
           if (!user) throw new Error(BAD_LOGIN);
-          attempt.succeeded();
+          await attempt.succeeded();
           if (!user.role) throw new Error(NO_ACCESS);
           return {
             id: user.id,

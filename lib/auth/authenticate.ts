@@ -6,6 +6,7 @@ import { hashToken } from "../tokens/hash-token.ts";
 import { findTokenInUse, touchLastUsed } from "../tokens/token-use.ts";
 import { sessionUser } from "../users/sessions.ts";
 import { checkRequest, refuse } from "./check-request.ts";
+import { countFailure } from "./shared-throttle.ts";
 import type { Role } from "./permissions.ts";
 
 // The stateful half of authentication, run by withAuth after the stateless
@@ -43,11 +44,13 @@ export type Caller =
 /** The caller of an API request, or an ApiError: both halves, nothing trusted from the middleware. */
 export async function authenticate(req: NextRequest, bodyToken?: string): Promise<Caller> {
   const settings = env();
-  const check = await checkRequest(req, settings, bodyToken);
+  const check = await checkRequest(req, settings, bodyToken, countFailure);
   if (check.kind === "token") {
     const hash = hashToken(check.token);
     const row = await findTokenInUse(hash);
-    if (!row) throw refuse(check.address, invalidTokenError(), settings.TESSERA_AUTH_FAILURES_PER_MINUTE);
+    if (!row) {
+      throw await refuse(check.address, invalidTokenError(), settings.TESSERA_AUTH_FAILURES_PER_MINUTE, countFailure);
+    }
     touchLastUsed(hash, check.address, settings.TESSERA_LAST_USED_INTERVAL_SECONDS);
     return {
       kind: "token",

@@ -7,7 +7,7 @@ import { clientAddress } from "./client-address.ts";
 import { readCredentials } from "./credentials.ts";
 import { can, routePermission, type Permission } from "./permissions.ts";
 import { isSameOriginWrite, readSession, type SessionClaims } from "./session-token.ts";
-import { recordFailure, retryAfter } from "./throttle.ts";
+import { countInMemory, type FailureCounter } from "./throttle.ts";
 
 // The stateless half of authentication: everything the request alone proves.
 // Where the credential is (Bearer, ?token=, the session cookie, or a token in
@@ -20,7 +20,9 @@ import { recordFailure, retryAfter } from "./throttle.ts";
 // Throttling only ever turns a refusal into a 429: a client over the limit is
 // told to back off instead of getting another 403, while a correctly signed
 // token from the same address (say, another client behind the same NAT) is
-// still served.
+// still served. Where a failure is counted is the caller's: in memory by
+// default (the middleware, the embedded mode), in PostgreSQL for withAuth on
+// a shared database (lib/auth/shared-throttle.ts).
 
 export type RequestCheck =
   | { kind: "token"; token: string; claims: AppTokenClaims; address: string }
@@ -39,23 +41,38 @@ type Settings = Pick<
   | "TESSERA_MQTT_URL"
 >;
 
+/** The refusals refuse() counted and answered with their own error (not a 429). */
+const counted = new WeakSet<ApiError>();
+
 /** Records a failed attempt and answers it: the given error, or 429 once the address is over the limit. */
-export function refuse(address: string, error: ApiError, limit: number): ApiError {
-  const wait = retryAfter(address, limit);
+export async function refuse(
+  address: string,
+  error: ApiError,
+  limit: number,
+  count: FailureCounter = countInMemory,
+): Promise<ApiError> {
+  const wait = await count(address, limit);
   if (wait > 0) return rateLimitedError(wait);
-  recordFailure(address);
+  counted.add(error);
   return error;
+}
+
+/** True for a bad credential refused (and counted) by refuse(), not yet throttled: what the middleware may pass on. */
+export function isCountedRefusal(error: unknown): boolean {
+  return error instanceof ApiError && counted.has(error);
 }
 
 /**
  * Who the request says it is, as far as the request alone can prove it; an
  * ApiError (401, 403, 400, 429) otherwise. `bodyToken` is an app token taken
  * from the JSON body (the seed's /v2 secret_key): then only that counts.
+ * `count` is where a bad credential is counted (refuse()).
  */
 export async function checkRequest(
   request: NextRequest,
   settings: Settings,
   bodyToken?: string,
+  count: FailureCounter = countInMemory,
 ): Promise<RequestCheck> {
   const address = clientAddress(request, settings.TESSERA_TRUST_PROXY);
   const limit = settings.TESSERA_AUTH_FAILURES_PER_MINUTE;
@@ -66,11 +83,13 @@ export async function checkRequest(
     if (credentials.kind === "none" || (credentials.kind === "token" && !settings.TESSERA_APP_TOKENS_ENABLED)) {
       return checkSession(request, settings, address);
     }
-    if (credentials.kind === "invalid") throw refuse(address, new ApiError("bad_request", credentials.reason), limit);
+    if (credentials.kind === "invalid") {
+      throw await refuse(address, new ApiError("bad_request", credentials.reason), limit, count);
+    }
     token = credentials.token;
   }
   const claims = settings.TESSERA_APP_TOKENS_ENABLED ? await verifyAppToken(tokenSettings(settings), token) : null;
-  if (!claims) throw refuse(address, invalidTokenError(), limit);
+  if (!claims) throw await refuse(address, invalidTokenError(), limit, count);
   return { kind: "token", token, claims, address };
 }
 

@@ -122,3 +122,8 @@ export function routePermission(pathname: string, method: string = "GET"): Permi
   const below = ROUTE_PATTERNS.find((route) => route.below.test(pathname));
   return below ? rulePermission(below.rule) : undefined;
 }
+
+/** True when a route serves the path (every method of it reaches withAuth: its own handlers and otherMethods'). */
+export function isRoutePath(pathname: string): boolean {
+  return ROUTE_PATTERNS.some((route) => route.exact.test(pathname));
+}

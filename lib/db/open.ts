@@ -56,6 +56,12 @@ export interface Database {
    * Prisma's query engine costs several times the query itself there.
    */
   query: Query;
+  /**
+   * PostgreSQL only: the pool's own query, counted like the others, as the
+   * store client of rate-limiter-flexible's PostgreSQL store (lib/limits):
+   * the throttles share this process's pool instead of opening a second one.
+   */
+  pool?: { query: (config: pg.QueryConfig) => Promise<pg.QueryResult> };
   /** Runs fn on one raw connection (migrations, schema checks). */
   withRunner<T>(fn: (runner: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -89,6 +95,12 @@ export function openDatabase(current: Env): Database {
       engine: "postgres",
       prisma,
       query: countedQuery(async (sql, params) => (await pool.query(sql, params)).rows),
+      pool: {
+        query(config) {
+          metrics.dbQueries++;
+          return pool.query(config);
+        },
+      },
       async withRunner(fn) {
         const client = await pool.connect();
         try {

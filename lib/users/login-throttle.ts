@@ -1,7 +1,8 @@
-import { WindowCounter } from "../window-counter.ts";
+import { memoryWindow, type EventWindow } from "../limits/event-window.ts";
 
-// Failed sign-ins, counted in memory in 15-minute windows (per process; with
-// several instances each counts its own: README, Limits). Three counters:
+// Failed sign-ins, counted in 15-minute windows: in memory in embedded mode
+// (one process), in PostgreSQL on a shared database, so that every instance
+// counts the same (lib/users/login-windows.ts picks). Three counters:
 //
 // - per username AND address: MAX_FAILURES, then that pair is refused until
 //   its window ends. Someone guessing the admin's password from one address
@@ -14,9 +15,13 @@ import { WindowCounter } from "../window-counter.ts";
 //   owner still gets in (a few seconds late at worst).
 //
 // An attempt is counted as a failure BEFORE its password is checked and
-// taken back if it succeeds: check and count are one synchronous step, so a
-// burst of concurrent attempts gets exactly MAX_FAILURES password checks.
-// Whether the username exists changes nothing (so it reveals nothing).
+// taken back if it succeeds. Each count is one atomic step that answers the
+// count with the attempt in it (lib/limits/event-window.ts), so a burst of
+// concurrent attempts gets exactly MAX_FAILURES password checks, on one
+// instance or spread over several. A refused attempt counts for nothing
+// else: refused by its pair, it never reaches the address's count; refused
+// by its address, it is taken back from its pair. Whether the username
+// exists changes nothing (so it reveals nothing).
 
 export const MAX_FAILURES = 5;
 /** Per address the bar is higher: several people may share one. */
@@ -24,11 +29,22 @@ export const MAX_FAILURES_PER_ADDRESS = 20;
 export const GLOBAL_FREE_FAILURES = 10;
 export const SLOWDOWN_STEP_MS = 250;
 export const MAX_SLOWDOWN_MS = 5_000;
-const WINDOW_MS = 15 * 60_000;
+export const WINDOW_SECONDS = 15 * 60;
 
-const byPair = new WindowCounter(WINDOW_MS, 50_000);
-const byAddress = new WindowCounter(WINDOW_MS, 50_000);
-const byUser = new WindowCounter(WINDOW_MS, 50_000);
+/** The three counters (see above). */
+export interface LoginWindows {
+  pair: EventWindow;
+  address: EventWindow;
+  user: EventWindow;
+}
+
+/** The counters in this process's memory (the embedded mode, and the default). */
+export const memoryLoginWindows: LoginWindows = {
+  pair: memoryWindow(MAX_FAILURES, WINDOW_SECONDS, 50_000),
+  address: memoryWindow(MAX_FAILURES_PER_ADDRESS, WINDOW_SECONDS, 50_000),
+  user: memoryWindow(Number.POSITIVE_INFINITY, WINDOW_SECONDS, 50_000),
+};
+
 const userKey = (username: string) => username.toLowerCase();
 const pairKey = (username: string, address: string) => `${userKey(username)}\u0000${address}`;
 
@@ -40,42 +56,46 @@ export type LoginAttempt =
       /** How long to wait before checking the password (the per-username slowdown). */
       delayMs: number;
       /** The password was right: the attempt is not a failure after all, and the pair starts over. */
-      succeeded(): void;
+      succeeded(): Promise<void>;
       /** No password was checked (the database failed): the attempt does not count. */
-      abandoned(): void;
+      abandoned(): Promise<void>;
     };
 
-/** Checks the limits and counts the attempt as a failure in one step (see above). */
-export function beginLoginAttempt(username: string, address: string, now = Date.now()): LoginAttempt {
+const blocked = (msLeft: number): LoginAttempt => ({
+  blocked: true,
+  minutes: Math.max(1, Math.ceil(msLeft / 60_000)),
+});
+
+/** Checks the limits and counts the attempt as a failure (see above). */
+export async function beginLoginAttempt(
+  username: string,
+  address: string,
+  now = Date.now(),
+  windows: LoginWindows = memoryLoginWindows,
+): Promise<LoginAttempt> {
   const pair = pairKey(username, address);
   const user = userKey(username);
-  const waits: number[] = [];
-  if (byPair.count(pair, now) >= MAX_FAILURES) waits.push(byPair.remainingMs(pair, now));
-  if (byAddress.count(address, now) >= MAX_FAILURES_PER_ADDRESS) waits.push(byAddress.remainingMs(address, now));
-  if (waits.length > 0) return { blocked: true, minutes: Math.max(1, Math.ceil(Math.max(...waits) / 60_000)) };
-
-  const earlier = byUser.count(user, now);
-  byPair.add(pair, now);
-  byAddress.add(address, now);
-  byUser.add(user, now);
+  const byPair = await windows.pair.add(pair, now);
+  if (byPair.over) return blocked(byPair.msLeft);
+  const byAddress = await windows.address.add(address, now);
+  if (byAddress.over) {
+    await windows.pair.subtract(pair);
+    return blocked(byAddress.msLeft);
+  }
+  const earlier = (await windows.user.add(user, now)).count - 1;
   const delayMs =
     earlier < GLOBAL_FREE_FAILURES
       ? 0
       : Math.min(MAX_SLOWDOWN_MS, (earlier - GLOBAL_FREE_FAILURES + 1) * SLOWDOWN_STEP_MS);
-  const undo = () => {
-    byAddress.subtract(address);
-    byUser.subtract(user);
-  };
+  const undo = () => Promise.all([windows.address.subtract(address), windows.user.subtract(user)]);
   return {
     blocked: false,
     delayMs,
-    succeeded() {
-      byPair.delete(pair);
-      undo();
+    async succeeded() {
+      await Promise.all([windows.pair.delete(pair), undo()]);
     },
-    abandoned() {
-      byPair.subtract(pair);
-      undo();
+    async abandoned() {
+      await Promise.all([windows.pair.subtract(pair), undo()]);
     },
   };
 }

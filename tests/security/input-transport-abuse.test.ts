@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { engine } from "../helpers/database.ts";
 import { call, createInstance, type Instance } from "../helpers/instance.ts";
 import { outcome, securityReport } from "../helpers/report.ts";
 import { signIn } from "../helpers/session.ts";
@@ -261,8 +262,14 @@ describe("abuse", () => {
       "429 with Retry-After",
       `${last.status}${last.headers.get("retry-after") ? " with Retry-After" : ""}`,
     );
-    // The only query between the two metric reads is the second read's own token lookup.
-    report.check("Abuse", "database queries caused by the burst", "0", String(after.dbQueries - before.dbQueries - 1));
+    // The only query between the two metric reads is the second read's own token lookup. On PostgreSQL the 30
+    // refusals that count are counted there, one query each, for every instance; the 970 over the limit cost none.
+    report.check(
+      "Abuse",
+      "database queries caused by the burst",
+      engine === "postgres" ? "30" : "0",
+      String(after.dbQueries - before.dbQueries - 1),
+    );
     const valid = await admin("/api/me", { headers: { "x-forwarded-for": "203.0.113.66" } });
     report.check("Abuse", "a valid token from the throttled address", "200", String(valid.status));
   });

@@ -87,45 +87,76 @@ describe("redirects after sign-in: the callbackUrl path", () => {
 });
 
 describe("login throttling", () => {
-  const fail = (username: string, address: string, now: number) => {
-    const attempt = beginLoginAttempt(username, address, now);
+  const fail = async (username: string, address: string, now: number) => {
+    const attempt = await beginLoginAttempt(username, address, now);
     assert.equal(attempt.blocked, false, `${username} from ${address} should be allowed`);
   };
-  test(`blocks a username from one address after ${MAX_FAILURES} failures, not from another; whether or not it exists`, () => {
+  test(`blocks a username from one address after ${MAX_FAILURES} failures, not from another; whether or not it exists`, async () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     const user = `u-${Math.random()}`;
-    for (let i = 0; i < MAX_FAILURES; i++) fail(user, "10.0.0.1", now);
-    assert.deepEqual(beginLoginAttempt(user, "10.0.0.1", now + 60_000), { blocked: true, minutes: 14 }, "minutes left");
+    for (let i = 0; i < MAX_FAILURES; i++) await fail(user, "10.0.0.1", now);
     assert.deepEqual(
-      beginLoginAttempt(user.toUpperCase(), "10.0.0.1", now),
+      await beginLoginAttempt(user, "10.0.0.1", now + 60_000),
+      { blocked: true, minutes: 14 },
+      "minutes left",
+    );
+    assert.deepEqual(
+      await beginLoginAttempt(user.toUpperCase(), "10.0.0.1", now),
       { blocked: true, minutes: 15 },
       "usernames compare case-insensitively",
     );
-    assert.equal(beginLoginAttempt(user, "10.0.0.2", now).blocked, false, "another address is not locked out");
-    assert.equal(beginLoginAttempt(user, "10.0.0.1", now + 15 * 60_000).blocked, false, "the window ends");
+    assert.equal((await beginLoginAttempt(user, "10.0.0.2", now)).blocked, false, "another address is not locked out");
+    assert.equal((await beginLoginAttempt(user, "10.0.0.1", now + 15 * 60_000)).blocked, false, "the window ends");
   });
-  test("a success takes its attempt back and starts the pair over", () => {
+  test("a success takes its attempt back and starts the pair over", async () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     const user = `s-${Math.random()}`;
-    for (let i = 0; i < MAX_FAILURES - 1; i++) fail(user, "10.0.0.3", now);
-    const right = beginLoginAttempt(user, "10.0.0.3", now);
+    for (let i = 0; i < MAX_FAILURES - 1; i++) await fail(user, "10.0.0.3", now);
+    const right = await beginLoginAttempt(user, "10.0.0.3", now);
     assert.ok(!right.blocked, "the fifth attempt is allowed");
-    if (!right.blocked) right.succeeded();
-    for (let i = 0; i < MAX_FAILURES; i++) fail(user, "10.0.0.3", now);
+    if (!right.blocked) await right.succeeded();
+    for (let i = 0; i < MAX_FAILURES; i++) await fail(user, "10.0.0.3", now);
   });
-  test(`blocks an address after ${MAX_FAILURES_PER_ADDRESS} failures across usernames`, () => {
+  test(`blocks an address after ${MAX_FAILURES_PER_ADDRESS} failures across usernames`, async () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     const address = `192.0.2.${Math.floor(Math.random() * 250)}`;
-    for (let i = 0; i < MAX_FAILURES_PER_ADDRESS; i++) fail(`spray-${i}-${Math.random()}`, address, now);
-    assert.equal(beginLoginAttempt("someone-new", address, now).blocked, true, "the address is blocked");
-    assert.equal(beginLoginAttempt("someone-new", "192.0.2.254", now).blocked, false, "other addresses are not");
+    for (let i = 0; i < MAX_FAILURES_PER_ADDRESS; i++) await fail(`spray-${i}-${Math.random()}`, address, now);
+    assert.equal((await beginLoginAttempt("someone-new", address, now)).blocked, true, "the address is blocked");
+    assert.equal(
+      (await beginLoginAttempt("someone-new", "192.0.2.254", now)).blocked,
+      false,
+      "other addresses are not",
+    );
   });
-  test("failures from many addresses slow a username down, up to a bound, and never block it", () => {
+  test(`a burst of concurrent attempts gets exactly ${MAX_FAILURES} through`, async () => {
+    const now = Date.parse("2026-01-01T00:00:00Z");
+    const user = `c-${Math.random()}`;
+    const attempts = await Promise.all(
+      Array.from({ length: 3 * MAX_FAILURES }, () => beginLoginAttempt(user, "10.0.0.4", now)),
+    );
+    assert.equal(attempts.filter((attempt) => !attempt.blocked).length, MAX_FAILURES);
+  });
+  test("an attempt refused by its address's limit does not count against its pair", async () => {
+    const start = Date.parse("2026-01-01T00:00:00Z");
+    const later = start + 10 * 60_000;
+    const address = `192.0.2.${Math.floor(Math.random() * 250)}`;
+    const user = `p-${Math.random()}`;
+    for (let i = 1; i < MAX_FAILURES_PER_ADDRESS; i++) await fail(`spray2-${i}-${Math.random()}`, address, start);
+    await fail(user, address, later); // the address's last free failure; the pair's window starts here
+    for (let i = 0; i < MAX_FAILURES + 2; i++) {
+      assert.equal((await beginLoginAttempt(user, address, later)).blocked, true, "the address is blocked");
+    }
+    // The address's window ends before the pair's: the pair has its first failure only.
+    const afterAddress = start + 15 * 60_000;
+    for (let i = 1; i < MAX_FAILURES; i++) await fail(user, address, afterAddress);
+    assert.equal((await beginLoginAttempt(user, address, afterAddress)).blocked, true, "then the pair's limit");
+  });
+  test("failures from many addresses slow a username down, up to a bound, and never block it", async () => {
     const now = Date.parse("2026-01-01T00:00:00Z");
     const user = `g-${Math.random()}`;
     const delays: number[] = [];
     for (let i = 0; i < GLOBAL_FREE_FAILURES + 40; i++) {
-      const attempt = beginLoginAttempt(user, `198.18.${Math.floor(i / 200)}.${i % 200}`, now);
+      const attempt = await beginLoginAttempt(user, `198.18.${Math.floor(i / 200)}.${i % 200}`, now);
       assert.equal(attempt.blocked, false, `attempt ${i} is not blocked`);
       if (!attempt.blocked) delays.push(attempt.delayMs);
     }
