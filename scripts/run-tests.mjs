@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The test command. `npm test` = build + node:test suites + Playwright e2e on
 // the embedded database; `npm run test:pg` = the node:test suites against
-// DATABASE_URL. Ends with one line "N passed, N failed" and exits non-zero if
-// anything failed or a runner broke without reporting.
+// DATABASE_URL; `npm run test:cluster` = the cluster harness (tests/cluster:
+// three instances on one PostgreSQL behind a round-robin proxy). Ends with one
+// line "N passed, N failed" and exits non-zero if anything failed or a runner
+// broke without reporting.
 //
-//   node scripts/run-tests.mjs all|node|unit|security|e2e|pg [--no-build]
+//   node scripts/run-tests.mjs all|node|unit|security|e2e|pg|cluster [--no-build]
 //
 // "unit" runs tests/unit alone: no build, no server, files in parallel (the
 // fast loop; seconds). The other modes include it.
@@ -12,6 +14,10 @@
 // The security suite (tests/security) is part of "all", "node" and "pg";
 // "security" runs it alone. After it runs, docs/security.md is rewritten
 // from its results.
+//
+// tests/cluster runs only in "cluster" (PostgreSQL only): each file starts
+// three servers, which the other modes' two-files-at-a-time budget is not
+// measured for.
 import { spawn } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -20,17 +26,27 @@ import path from "node:path";
 
 const require = createRequire(import.meta.url);
 const [mode = "all", ...flags] = process.argv.slice(2);
-const modes = { all: ["node", "e2e"], node: ["node"], unit: ["node"], security: ["node"], e2e: ["e2e"], pg: ["node"] };
+const modes = {
+  all: ["node", "e2e"],
+  node: ["node"],
+  unit: ["node"],
+  security: ["node"],
+  e2e: ["e2e"],
+  pg: ["node"],
+  cluster: ["node"],
+};
 if (!modes[mode]) {
   console.error(`usage: run-tests.mjs ${Object.keys(modes).join("|")} [--no-build]`);
   process.exit(2);
 }
 
 const env = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
-if (mode === "pg") {
+if (mode === "pg" || mode === "cluster") {
   if (!env.DATABASE_URL) {
     console.error(
-      "npm run test:pg needs DATABASE_URL (a PostgreSQL database the suite may create schemas and databases in).",
+      mode === "pg"
+        ? "npm run test:pg needs DATABASE_URL (a PostgreSQL database the suite may create schemas and databases in)."
+        : "npm run test:cluster needs DATABASE_URL (a PostgreSQL database it may create databases in): several instances share one PostgreSQL; the embedded database is one process's.",
     );
     process.exit(2);
   }
@@ -64,6 +80,11 @@ function run(command, args, options = {}) {
 // alone; ALONE is where one would go. TESSERA_TEST_CONCURRENCY overrides it (1: the old serial run).
 const CONCURRENCY = Math.max(1, Number(process.env.TESSERA_TEST_CONCURRENCY) || 2);
 const UNIT_CONCURRENCY = Math.max(2, os.availableParallelism());
+/**
+ * Cluster files run one at a time: each starts three servers, and two files side by side (six servers starting
+ * on 2 cores) had a server miss startServer's 60 s start timeout.
+ */
+const concurrencyOf = (mode) => (mode === "unit" ? UNIT_CONCURRENCY : mode === "cluster" ? 1 : CONCURRENCY);
 /** Files that must run alone, after the others, one at a time (none today; see above). */
 const ALONE = new Set([]);
 
@@ -78,10 +99,12 @@ async function build() {
 }
 
 async function nodeSuites() {
-  const root = mode === "security" ? "tests/security" : mode === "unit" ? "tests/unit" : "tests";
+  const roots = { security: "tests/security", unit: "tests/unit", cluster: "tests/cluster" };
+  const root = roots[mode] ?? "tests";
+  const securityRun = mode !== "unit" && mode !== "cluster";
   // Forget this engine's earlier security results; keep the other engine's, so docs/security.md shows both.
   const engine = mode === "pg" ? "postgres" : "pglite";
-  if (mode !== "unit" && existsSync("test-results/security")) {
+  if (securityRun && existsSync("test-results/security")) {
     for (const file of readdirSync("test-results/security"))
       if (file.startsWith(`${engine}-`)) rmSync(path.join("test-results/security", file));
   }
@@ -89,13 +112,14 @@ async function nodeSuites() {
     .map(String)
     .filter((file) => file.endsWith(".test.ts"))
     .sort()
-    .map((file) => path.join(root, file));
+    .map((file) => path.join(root, file))
+    .filter((file) => mode === "cluster" || !file.startsWith("tests/cluster/"));
   console.log(
-    `\n== node:test (${mode === "pg" ? "PostgreSQL via DATABASE_URL" : "embedded PGlite"}): ${files.length} files`,
+    `\n== node:test (${mode === "pg" || mode === "cluster" ? "PostgreSQL via DATABASE_URL" : "embedded PGlite"}): ${files.length} files`,
   );
   // Alone-files run one at a time after the others; unit files have no server and run side by side.
   const groups = [
-    { files: files.filter((file) => !ALONE.has(file)), concurrency: mode === "unit" ? UNIT_CONCURRENCY : CONCURRENCY },
+    { files: files.filter((file) => !ALONE.has(file)), concurrency: concurrencyOf(mode) },
     { files: files.filter((file) => ALONE.has(file)), concurrency: 1 },
   ].filter((group) => group.files.length > 0);
   for (const group of groups) {
@@ -118,7 +142,7 @@ async function nodeSuites() {
     totals.failed += fail + (cancelled || 0);
     if (result.code !== 0 && fail + (cancelled || 0) === 0) problems.push(`node:test exited ${result.code}`);
   }
-  if (mode !== "unit") await run(process.execPath, ["scripts/security-report.mjs"]); // unit runs no security case
+  if (securityRun) await run(process.execPath, ["scripts/security-report.mjs"]); // unit and cluster run no security case
 }
 
 async function e2e() {

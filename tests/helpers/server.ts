@@ -121,6 +121,14 @@ async function startServerOnce(env: EnvVars, timeoutMs: number): Promise<Running
     }
   }
   if (done || Date.now() >= deadline) {
+    // The server process first: killed alone, the supervisor would leave it running, holding the port and our pipes.
+    for (const pid of childPids(child.pid!)) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // gone meanwhile
+      }
+    }
     child.kill("SIGKILL");
     throw new Error(`server did not start (${done ? "exited" : "timed out"}):\n${output}`);
   }
