@@ -1,7 +1,7 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { ApiError, fieldError } from "../api/errors.ts";
-import { db } from "../db.ts";
+import { database, db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
@@ -121,21 +121,30 @@ export type DeviceTokenResult =
  * sub = device id, the device's role and a stable issuer, stored
  * (hash only) like any other and listed with requestedBy "device:<id>".
  * At most one per TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS per device, across
- * every process: the claim is one conditional UPDATE of last_token_at.
+ * every process: the claim is one conditional UPDATE of last_token_at, on
+ * the database's clock. (On each instance's own clock, a request stamped
+ * earlier on one instance but claimed after a later one's was refused even
+ * with an interval of 0, and clocks that differ would stretch or shrink
+ * the interval.)
  */
-export async function issueDeviceToken(id: string, now = new Date()): Promise<DeviceTokenResult> {
+export async function issueDeviceToken(id: string): Promise<DeviceTokenResult> {
   const settings = env();
-  const intervalMs = settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS * 1000;
-  const claimed = await db().device.updateMany({
-    where: { id, OR: [{ lastTokenAt: null }, { lastTokenAt: { lte: new Date(now.getTime() - intervalMs) } }] },
-    data: { lastTokenAt: now },
-  });
-  if (claimed.count === 0) {
-    const device = await db().device.findUnique({ where: { id }, select: { lastTokenAt: true } });
-    if (!device) return { kind: "unknown" };
-    const waitMs = (device.lastTokenAt?.getTime() ?? 0) + intervalMs - now.getTime();
-    return { kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(waitMs / 1000)) };
+  const intervalSeconds = settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS;
+  const [claim] = await database().query<{ claimed: boolean; at: Date | null; wait: number | null }>(
+    `WITH claimed AS (
+       UPDATE devices SET last_token_at = statement_timestamp()
+        WHERE id = $1 AND (last_token_at IS NULL OR last_token_at <= statement_timestamp() - make_interval(secs => $2))
+        RETURNING last_token_at)
+     SELECT (SELECT count(*) FROM claimed) > 0 AS claimed, (SELECT last_token_at FROM claimed) AS at,
+            (SELECT extract(epoch FROM last_token_at + make_interval(secs => $2) - statement_timestamp())::float8
+               FROM devices WHERE id = $1) AS wait`,
+    [id, intervalSeconds],
+  );
+  if (!claim!.claimed) {
+    if (claim!.wait === null) return { kind: "unknown" };
+    return { kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(claim!.wait)) };
   }
+  const now = claim!.at!;
   try {
     const device = await db().device.findUniqueOrThrow({ where: { id }, select: { role: true } });
     const exp = Math.floor(now.getTime() / 1000) + settings.TESSERA_DEVICE_TOKEN_SECONDS;

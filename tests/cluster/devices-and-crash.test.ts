@@ -78,10 +78,11 @@ describe("three instances, one broker", () => {
       [],
       "requests answered more than once (or never)",
     );
-    // A token, or (two requests 100 ms apart on two instances) the interval's refusal; never a 5x.
+    // A token each: the interval is 0 here. (The claim is on the database's clock: on each instance's own, a
+    // request stamped earlier but claimed after another instance's later one was refused 42,429 now and then.)
     const lines = ids.map((id) => answers.get(id)![0]!);
     assert.deepEqual(
-      lines.filter((line) => !line.startsWith("71,eyJ") && !line.startsWith("42,429,")),
+      lines.filter((line) => !line.startsWith("71,eyJ")),
       [],
     );
     const listed = (await admin("/api/tokens")).body as { requestedBy: string }[];
