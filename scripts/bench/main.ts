@@ -5,7 +5,9 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { freshPostgresDatabase } from "../../tests/helpers/database.ts";
 import { nextServerPid, startServer, tempDataDir } from "../../tests/helpers/server.ts";
+import { clusterScenario, type ClusterFigures } from "./cluster.ts";
 import { cpuMs, load, procStatus, type Result } from "./measure.ts";
+import { printReport } from "./print.ts";
 import { seed } from "./seed.ts";
 
 /**
@@ -203,6 +205,23 @@ async function main() {
     const after = await metrics();
     const rssEnd = procStatus(serverPid, "VmRSS");
     const rssPeak = procStatus(serverPid, "VmHWM");
+    // G: scenario B through a proxy to one instance and to three (PostgreSQL: one database for all three).
+    let cluster: ClusterFigures | undefined;
+    if (engine === "postgres" && (ONLY.length === 0 || ONLY.includes("G"))) {
+      cluster = await clusterScenario({
+        first: server,
+        serverEnv,
+        requests: [{ method: "GET", path: "/api/me", rotate: tokenRotation }],
+        timing: { seconds: SECONDS, warmupSeconds: WARMUP, connections: CONNECTIONS },
+        rounds: ROUNDS,
+        metrics: async (url) =>
+          (await (await fetch(`${url}/api/metrics`, { headers: bearer(tokens.admin) })).json()) as {
+            lastUsedUpdates: number;
+            lastUsedWrites: number;
+          },
+        log,
+      });
+    }
     await server.stop();
 
     const cpu = os.cpus();
@@ -227,6 +246,7 @@ async function main() {
       },
       scenarios: Object.fromEntries(selected.map(([id, label]) => [id, { label, ...results[id] }])),
       ratios: { "B/A": ratio("B"), "C/A": ratio("C"), "D1/A": ratio("D1"), "D2/A": ratio("D2") },
+      cluster,
       lastUsedUpdates: after.lastUsedUpdates - before.lastUsedUpdates,
       lastUsedWrites: after.lastUsedWrites - before.lastUsedWrites,
       minutes: Number(((Date.now() - startedAt) / 60_000).toFixed(1)),
@@ -241,34 +261,7 @@ async function main() {
     writeFileSync("bench/results/latest.json", JSON.stringify(report, null, 2) + "\n");
     writeFileSync(`bench/results/latest-${engine}.json`, JSON.stringify(report, null, 2) + "\n");
 
-    const pad = (text: string | number, width: number) => String(text).padStart(width);
-    console.log(
-      `\nTessera bench on ${engine}, ${report.machine.cpus} x ${report.machine.model}, ${report.machine.memoryGiB} GiB, Node ${process.version}`,
-    );
-    console.log(
-      `${ROUNDS} rounds of ${SECONDS} s per scenario (median round shown), each after ${WARMUP} s warm-up; ${CONNECTIONS} connections, ${SEED} seeded tokens, ${IN_USE} in use\n`,
-    );
-    console.log(
-      `${"scenario".padEnd(48)} ${pad("req/s", 8)} ${pad("p50 ms", 7)} ${pad("p99 ms", 7)} ${pad("errors", 7)} ${pad("CPU ms/req", 11)} ${pad("load CPU", 9)}`,
-    );
-    for (const [id, label] of selected) {
-      const r = results[id]!;
-      console.log(
-        `${`${id}  ${label}`.padEnd(48)} ${pad(r.rps.toFixed(0), 8)} ${pad(r.p50, 7)} ${pad(r.p99, 7)} ${pad(r.errors, 7)} ${pad(r.cpuMsPerRequest!.toFixed(2), 11)} ${pad(r.loadCpuMsPerRequest!.toFixed(2), 9)}`,
-      );
-    }
-    console.log(
-      `\nratios: ${Object.entries(report.ratios)
-        .map(([k, v]) => `${k} ${v}`)
-        .join(", ")}`,
-    );
-    console.log(
-      `lastUsed during the run (${report.minutes} min, ${IN_USE + 1} tokens used): ${report.lastUsedUpdates} UPDATE statements, ${report.lastUsedWrites} rows written`,
-    );
-    console.log(
-      `server RSS: ${report.rss.afterWarmupMiB} MiB after warm-up, ${report.rss.endMiB} MiB at the end (${report.rss.endOverWarm}x), peak ${report.rss.peakMiB} MiB`,
-    );
-    console.log("written to bench/results/latest.json");
+    printReport(report, selected, results);
   } finally {
     await pgdb?.drop();
     data.remove();

@@ -49,8 +49,13 @@ export interface ClusterProxy {
   close(): Promise<void>;
 }
 
-/** Starts the proxy on a free loopback port in front of upstreams (base URLs, set or changed later). */
-export async function startProxy(upstreams: string[]): Promise<ClusterProxy> {
+/**
+ * Starts the proxy on a free loopback port in front of upstreams (base URLs, set or changed later). With
+ * keepAlive (the bench) it keeps its connections to the instances open, as a production proxy would; the
+ * tests open one per request, so a killed instance fails exactly the requests it had.
+ */
+export async function startProxy(upstreams: string[], options: { keepAlive?: boolean } = {}): Promise<ClusterProxy> {
+  const agent = options.keepAlive ? new http.Agent({ keepAlive: true }) : false;
   const stats: ProxyStats = { log: [], answered: [], refused: [], broken: [] };
   const count = (list: number[], index: number) => (list[index] = (list[index] ?? 0) + 1);
   let next = 0;
@@ -68,8 +73,8 @@ export async function startProxy(upstreams: string[]): Promise<ClusterProxy> {
       stats.log.push({ method: req.method ?? "", path: target.pathname, instance: index, status });
     const upstream = http.request(target, {
       method: req.method,
-      headers: { ...req.headers, "x-forwarded-for": forwardedFor, connection: "close" },
-      agent: false,
+      headers: { ...req.headers, "x-forwarded-for": forwardedFor, connection: agent ? "keep-alive" : "close" },
+      agent,
     });
     upstream.on("response", (answer) => {
       count(stats.answered, index);
@@ -113,6 +118,7 @@ export async function startProxy(upstreams: string[]): Promise<ClusterProxy> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
+        if (agent) agent.destroy();
         server.close(() => resolve());
       }),
   };
