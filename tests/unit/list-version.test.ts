@@ -1,11 +1,10 @@
 import assert from "node:assert/strict";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import pg from "pg";
-import { engine, freshPostgresDatabase } from "../helpers/database.ts";
+import { engine } from "../helpers/database.ts";
+import { inProcessDatabase } from "../helpers/in-process-database.ts";
+import { until } from "../helpers/wait.ts";
 
 // Using a token does not change the token list's version (issue 17): the
 // cached list is patched with the uses committed since it was read, not
@@ -13,16 +12,8 @@ import { engine, freshPostgresDatabase } from "../helpers/database.ts";
 // different tokens never wait for each other. Everything else that changes a
 // token still bumps the version.
 
-const work = await mkdtemp(path.join(os.tmpdir(), "tessera-list-version-"));
-const pgdb = engine === "postgres" ? await freshPostgresDatabase("tessera_listv") : undefined;
-Object.assign(process.env, {
-  DATABASE_URL: pgdb?.url ?? "",
-  TESSERA_DATA_DIR: work,
-  TESSERA_TOKEN_KEYS: `listv:${randomBytes(32).toString("base64url")}`,
-});
-
-const { closeDatabase, database, db } = await import("../../lib/db.ts");
-const { migrate } = await import("../../lib/db/migrate.ts");
+const pgdb = await inProcessDatabase("listv");
+const { database, db } = await import("../../lib/db.ts");
 const { metrics } = await import("../../lib/metrics.ts");
 const { createToken } = await import("../../lib/tokens/create-token.ts");
 const { getTokenOrThrow } = await import("../../lib/tokens/get-token-or-throw.ts");
@@ -42,24 +33,6 @@ const inOneDay = () => new Date(Date.now() + 86_400_000);
 let serial = 0;
 const newToken = (name = `t${serial++}`) =>
   createToken("list-version test", { name, role: "viewer", validUntil: inOneDay() });
-/** Waits until fn is truthy (lastUsed is written off the caller's path). */
-async function until<T>(fn: () => Promise<T>): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const value = await fn();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error("timed out");
-}
-
-before(async () => {
-  await database().withRunner((runner) => migrate(runner, path.resolve("prisma/migrations")));
-});
-after(async () => {
-  await closeDatabase();
-  await pgdb?.drop();
-  await rm(work, { recursive: true, force: true });
-});
 
 describe(`the token list's version on ${engine}`, () => {
   test("every column of application_tokens but lastUsed's bumps the version; lastUsed stamps its transaction instead", async () => {
@@ -158,7 +131,7 @@ describe(`the token list's version on ${engine}`, () => {
 if (engine === "postgres") {
   describe("lastUsed on PostgreSQL, with other connections", () => {
     const connect = async () => {
-      const client = new pg.Client({ connectionString: pgdb!.url });
+      const client = new pg.Client({ connectionString: pgdb.url! });
       await client.connect();
       return client;
     };

@@ -1,10 +1,7 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
-import { after, before, describe, test } from "node:test";
-import { engine, freshPostgresDatabase } from "../helpers/database.ts";
+import { describe, test } from "node:test";
+import { engine } from "../helpers/database.ts";
+import { inProcessDatabase } from "../helpers/in-process-database.ts";
 
 // One contract for a token's answer: GET /api/tokens/{hash} and POST parse the
 // row through the response schema, while the list's SQL writes the JSON
@@ -12,29 +9,12 @@ import { engine, freshPostgresDatabase } from "../helpers/database.ts";
 // escape, a token never used, one used, and one expired; and nothing but the
 // schema's fields may leave, whatever the row holds.
 
-const work = await mkdtemp(path.join(os.tmpdir(), "tessera-contract-"));
-const pgdb = engine === "postgres" ? await freshPostgresDatabase("tessera_contract") : undefined;
-Object.assign(process.env, {
-  DATABASE_URL: pgdb?.url ?? "",
-  TESSERA_DATA_DIR: work,
-  TESSERA_TOKEN_KEYS: `contract:${randomBytes(32).toString("base64url")}`,
-});
-
-const { closeDatabase, database, db } = await import("../../lib/db.ts");
-const { migrate } = await import("../../lib/db/migrate.ts");
+await inProcessDatabase("contract");
+const { db } = await import("../../lib/db.ts");
 const { createToken } = await import("../../lib/tokens/create-token.ts");
 const { getTokenOrThrow } = await import("../../lib/tokens/get-token-or-throw.ts");
 const { tokenListJson } = await import("../../lib/tokens/token-list-cache.ts");
 const { toTokenResponse } = await import("../../lib/tokens/token-response.ts");
-
-before(async () => {
-  await database().withRunner((runner) => migrate(runner, path.resolve("prisma/migrations")));
-});
-after(async () => {
-  await closeDatabase();
-  await pgdb?.drop();
-  await rm(work, { recursive: true, force: true });
-});
 
 describe(`token response contract on ${engine}`, () => {
   test("the list's SQL writes exactly what the response schema makes of each row", async () => {
