@@ -4,6 +4,7 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
+import { healthAnswer } from "../lib/openapi/answers.ts";
 import { connectAs, nextMessage, startBroker, subscribe, type Broker } from "./helpers/broker.ts";
 import { engine, freshPostgresDatabase } from "./helpers/database.ts";
 import { call, signingKey } from "./helpers/instance.ts";
@@ -31,11 +32,10 @@ import {
 
 /**
  * Functions that talk to the broker themselves (dynamic security commands, $SYS, MQTT credentials, devices, the
- * cron's reconcile; /api/health reports this process's broker connection), so mqtt.js is in their bundle by
- * nature; README "Deploying" lists them too. Every other function, the token path first, must not carry it.
+ * cron's reconcile), so mqtt.js is in their bundle by nature; README "Deploying" lists them too. Every other
+ * function, the token path and /api/health (which reads the workers' rows on Vercel) first, must not carry it.
  */
 const TALKS_TO_BROKER = [
-  /^app\/api\/health\//,
   /^app\/api\/broker\//,
   /^app\/api\/mqtt\//,
   /^app\/api\/devices(\/|$)/,
@@ -53,6 +53,16 @@ const TOKEN_PATH = [
   "app/(console)/api-docs/page",
   "app/(auth)/login/page",
 ];
+/** The answer of /api/health in a function while no worker is live: nothing answers devices, so `degraded`. */
+const NO_WORKER = {
+  status: "degraded",
+  database: "ok",
+  mqtt: {
+    broker: "unavailable",
+    responder: "starting",
+    reconcile: { state: "pending", last_success_at: null, leader: null },
+  },
+};
 const PGLITE = ["@electric-sql/pglite", "pglite-prisma-adapter"];
 const MQTT = ["mqtt", "mqtt-packet"];
 
@@ -127,7 +137,8 @@ if (engine === "postgres") {
       // Vercel puts instrumentation's files into every function, so they count for each.
       for (const name of [...PGLITE, ...MQTT]) assert.ok(!instrumentation.has(name), `instrumentation carries ${name}`);
       const entries = functionEntries(distDir);
-      for (const entry of TOKEN_PATH) assert.ok(entries.includes(entry), `${entry} is a function of the build`);
+      for (const entry of [...TOKEN_PATH, "app/api/health/route"])
+        assert.ok(entries.includes(entry), `${entry} is a function of the build`);
       const carriers: string[] = [];
       for (const entry of entries) {
         const packages = tracedPackages(distDir, entry);
@@ -154,6 +165,15 @@ if (engine === "postgres") {
         middleware.files.join(" "),
       );
       assert.equal(read("functions-config-manifest.json").functions["/_middleware"], undefined, "not a Node function");
+    });
+  });
+
+  describe("served from the Vercel build, before any worker has run", () => {
+    test("/api/health: degraded, as no worker has been seen (the function reports the workers' rows, not itself)", async () => {
+      const health = await call(`${web.url}/api/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(health.body, NO_WORKER);
+      healthAnswer.parse(health.body);
     });
   });
 
@@ -188,6 +208,33 @@ if (engine === "postgres") {
         await client.end();
       }
       assert.doesNotMatch(web.output(), /mqtt|responder|leads the cluster/i);
+    });
+
+    test("/api/health reports the worker's broker connection, responder and reconcile from mqtt_instances: ok", async () => {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const workerId = await client
+        .query("SELECT id FROM mqtt_instances")
+        .then((result) => result.rows[0]?.id as string | undefined)
+        .finally(() => client.end());
+      // The worker writes its row when its responder has subscribed, and every 10 s; the leader's reconcile may still run.
+      const health = await until(
+        async () => {
+          const answer = await call(`${web.url}/api/health`);
+          return answer.body.status === "ok" && answer.body.mqtt.reconcile.state === "ok" ? answer : null;
+        },
+        15_000,
+        200,
+      );
+      const last = health ?? (await call(`${web.url}/api/health`));
+      assert.equal(last.status, 200);
+      assert.equal(last.body.status, "ok", JSON.stringify(last.body));
+      assert.deepEqual(
+        { ...last.body.mqtt, reconcile: { ...last.body.mqtt.reconcile, last_success_at: null } },
+        { broker: "ok", responder: "ok", reconcile: { state: "ok", last_success_at: null, leader: workerId } },
+      );
+      assert.ok(Date.parse(last.body.mqtt.reconcile.last_success_at) <= Date.now());
+      healthAnswer.parse(last.body);
     });
 
     test("a device's token request over MQTT is answered by the worker; the token works on the web side", async () => {
@@ -245,6 +292,13 @@ if (engine === "postgres") {
       assert.ok(swept, "the cron sweeps once the worker is gone");
       assert.equal(swept.status, 200);
       assert.equal(typeof swept.body.reconcile.created, "number");
+    });
+
+    test("/api/health once the worker is gone (its row removed at its stop): degraded again", async () => {
+      assert.equal(await worker.stop(), 0, worker.output());
+      const health = await call(`${web.url}/api/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(health.body, NO_WORKER);
     });
   });
 }
