@@ -4,6 +4,7 @@ import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import pg from "pg";
+import { healthAnswer } from "../lib/openapi/answers.ts";
 import { connectAs, nextMessage, startBroker, subscribe, type Broker } from "./helpers/broker.ts";
 import { engine, freshPostgresDatabase } from "./helpers/database.ts";
 import { call, signingKey } from "./helpers/instance.ts";
@@ -12,6 +13,7 @@ import { until } from "./helpers/wait.ts";
 import {
   buildForVercel,
   functionEntries,
+  HEALTH_WITHOUT_WORKER,
   startCli,
   startNext,
   tracedPackages,
@@ -31,11 +33,10 @@ import {
 
 /**
  * Functions that talk to the broker themselves (dynamic security commands, $SYS, MQTT credentials, devices, the
- * cron's reconcile; /api/health reports this process's broker connection), so mqtt.js is in their bundle by
- * nature; README "Deploying" lists them too. Every other function, the token path first, must not carry it.
+ * cron's reconcile), so mqtt.js is in their bundle by nature; README "Deploying" lists them too. Every other
+ * function, the token path and /api/health (which reads the workers' rows on Vercel) first, must not carry it.
  */
 const TALKS_TO_BROKER = [
-  /^app\/api\/health\//,
   /^app\/api\/broker\//,
   /^app\/api\/mqtt\//,
   /^app\/api\/devices(\/|$)/,
@@ -127,7 +128,8 @@ if (engine === "postgres") {
       // Vercel puts instrumentation's files into every function, so they count for each.
       for (const name of [...PGLITE, ...MQTT]) assert.ok(!instrumentation.has(name), `instrumentation carries ${name}`);
       const entries = functionEntries(distDir);
-      for (const entry of TOKEN_PATH) assert.ok(entries.includes(entry), `${entry} is a function of the build`);
+      for (const entry of [...TOKEN_PATH, "app/api/health/route"])
+        assert.ok(entries.includes(entry), `${entry} is a function of the build`);
       const carriers: string[] = [];
       for (const entry of entries) {
         const packages = tracedPackages(distDir, entry);
@@ -154,6 +156,15 @@ if (engine === "postgres") {
         middleware.files.join(" "),
       );
       assert.equal(read("functions-config-manifest.json").functions["/_middleware"], undefined, "not a Node function");
+    });
+  });
+
+  describe("served from the Vercel build, before any worker has run", () => {
+    test("/api/health: degraded, as no worker has been seen (the function reports the workers' rows, not itself)", async () => {
+      const health = await call(`${web.url}/api/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(health.body, HEALTH_WITHOUT_WORKER);
+      healthAnswer.parse(health.body);
     });
   });
 
@@ -188,6 +199,29 @@ if (engine === "postgres") {
         await client.end();
       }
       assert.doesNotMatch(web.output(), /mqtt|responder|leads the cluster/i);
+    });
+
+    test("/api/health reports the worker's broker connection, responder and reconcile from mqtt_instances: ok", async () => {
+      // The worker writes its row when its responder has subscribed, and every 10 s; the leader's reconcile may still run.
+      const health = await until(
+        async () => {
+          const answer = await call(`${web.url}/api/health`);
+          return answer.body.status === "ok" && answer.body.mqtt.reconcile.state === "ok" ? answer : null;
+        },
+        15_000,
+        200,
+      );
+      const last = health ?? (await call(`${web.url}/api/health`));
+      const workerId = /instance (\w+) leads/.exec(worker.output())?.[1];
+      assert.ok(workerId, worker.output());
+      assert.equal(last.status, 200);
+      assert.equal(last.body.status, "ok", JSON.stringify(last.body));
+      assert.deepEqual(
+        { ...last.body.mqtt, reconcile: { ...last.body.mqtt.reconcile, last_success_at: null } },
+        { broker: "ok", responder: "ok", reconcile: { state: "ok", last_success_at: null, leader: workerId } },
+      );
+      assert.ok(Date.parse(last.body.mqtt.reconcile.last_success_at) <= Date.now());
+      healthAnswer.parse(last.body);
     });
 
     test("a device's token request over MQTT is answered by the worker; the token works on the web side", async () => {
@@ -245,6 +279,13 @@ if (engine === "postgres") {
       assert.ok(swept, "the cron sweeps once the worker is gone");
       assert.equal(swept.status, 200);
       assert.equal(typeof swept.body.reconcile.created, "number");
+    });
+
+    test("/api/health once the worker is gone (its row removed at its stop): degraded again", async () => {
+      assert.equal(await worker.stop(), 0, worker.output());
+      const health = await call(`${web.url}/api/health`);
+      assert.equal(health.status, 200);
+      assert.deepEqual(health.body, HEALTH_WITHOUT_WORKER);
     });
   });
 }

@@ -17,6 +17,7 @@ import {
   responderUsername,
   type RoleSpec,
 } from "./broker-model.ts";
+import { INSTANCE_STALE_MS } from "./cluster-health.ts";
 import type { Dynsec, DynsecCommand } from "./dynsec.ts";
 import { passwordOf } from "./passwords.ts";
 
@@ -32,8 +33,6 @@ import { passwordOf } from "./passwords.ts";
 // afterwards is an orphan (its row is gone), never a create in flight.
 
 const BATCH = 100;
-/** An instance that has not written its heartbeat for this long is gone; its responder client is removed. */
-export const INSTANCE_STALE_MS = 60_000;
 
 export interface BrokerClient {
   username: string;

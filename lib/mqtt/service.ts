@@ -5,16 +5,17 @@ import { isDatabaseUnavailable } from "../db/errors.ts";
 import { leaderLock, type LeaderLock } from "../db/leader-lock.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
-import { Responder, type ResponderState } from "../devices/responder.ts";
+import { Responder } from "../devices/responder.ts";
+import { leaderReconcile, type MqttHealth, type ReconcileStatus } from "./cluster-health.ts";
 import { dynsec, logOncePerMinute, type Dynsec } from "./dynsec.ts";
 import { ExpiryScheduler } from "./expiry.ts";
-import { INSTANCE_STALE_MS } from "./reconcile.ts";
 import { sweepOnce } from "./sweep.ts";
 
 // The MQTT side of the worker (lib/worker/start-worker.ts: `tessera worker`,
 // or the server process of `tessera start` on a Node host; never a Vercel
 // function):
-// - a row in mqtt_instances with a heartbeat every 10 s;
+// - a row in mqtt_instances with a heartbeat every 10 s: its broker connection
+//   and responder state, read where no worker runs (lib/mqtt/cluster-health.ts);
 // - its device token responder (unless TESSERA_MQTT_RESPONDER=false);
 // - and, while it leads the cluster (lib/db/leader-lock.ts), the jobs that
 //   must run once at a time: the reconcile (on winning the lead, whenever the
@@ -26,19 +27,6 @@ import { sweepOnce } from "./sweep.ts";
 
 const HEARTBEAT_MS = 10_000;
 const RETRY_MS = 5_000;
-
-export interface ReconcileStatus {
-  state: "ok" | "failing" | "pending";
-  last_success_at: string | null;
-  /** The instance that leads (runs the reconcile), if known. */
-  leader: string | null;
-}
-
-export interface MqttHealth {
-  broker: "ok" | "unavailable";
-  responder: ResponderState | "off";
-  reconcile: ReconcileStatus;
-}
 
 class MqttService {
   readonly instanceId = randomBytes(5).toString("hex");
@@ -53,6 +41,9 @@ class MqttService {
   private again = false;
   private lastSuccess: Date | null = null;
   private lastError: string | null = null;
+  private stopped = false;
+  private beating: Promise<void> | undefined;
+  private nextBeat: Promise<void> | undefined;
   private readonly connection: Dynsec;
 
   constructor(
@@ -66,22 +57,47 @@ class MqttService {
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
+    // A reader of the heartbeat (a Vercel function's /api/health) learns of a connection or a subscription at once;
+    // of a loss within HEARTBEAT_MS.
     this.connection.onConnected(() => {
+      void this.beat();
       if (this.leading) this.reconcileSoon();
     });
     this.lock = leaderLock(this.settings, (held) => this.onLeadership(held));
     if (this.withResponder) {
       this.responder = new Responder(this.instanceId, this.settings);
-      this.responder.start().catch((error: unknown) => log.error("mqtt responder failed to start", error));
+      this.responder
+        .start()
+        .then(() => this.beat())
+        .catch((error: unknown) => log.error("mqtt responder failed to start", error));
     }
   }
 
-  private async beat(): Promise<void> {
+  /**
+   * Writes the heartbeat one write at a time, so an older state never lands after a newer one: at most one write
+   * runs and one waits (it reads the state when it starts, so later calls join it), and none once stop() began,
+   * which waits for the last: the row it deletes is not written again.
+   */
+  private beat(): Promise<void> {
+    if (this.stopped) return Promise.resolve();
+    if (!this.nextBeat) {
+      this.nextBeat = (this.beating ?? Promise.resolve()).then(() => {
+        this.nextBeat = undefined;
+        return this.writeBeat();
+      });
+      this.beating = this.nextBeat;
+    }
+    return this.nextBeat;
+  }
+
+  private async writeBeat(): Promise<void> {
     try {
+      const { broker, responder } = this.ownState();
+      const state = { leader: this.leading, brokerState: broker, responderState: responder };
       await db().mqttInstance.upsert({
         where: { id: this.instanceId },
-        create: { id: this.instanceId, leader: this.leading },
-        update: { seenAt: new Date(), leader: this.leading },
+        create: { id: this.instanceId, ...state },
+        update: { seenAt: new Date(), ...state },
       });
     } catch (error) {
       logOncePerMinute(
@@ -165,43 +181,34 @@ class MqttService {
     }
   }
 
-  async health(): Promise<MqttHealth> {
-    let reconcileStatus: ReconcileStatus;
-    if (this.leading) {
-      reconcileStatus = {
-        state: this.lastError ? "failing" : this.lastSuccess ? "ok" : "pending",
-        last_success_at: this.lastSuccess?.toISOString() ?? null,
-        leader: this.instanceId,
-      };
-    } else {
-      const leader = await db()
-        .mqttInstance.findFirst({
-          where: { leader: true, seenAt: { gt: new Date(Date.now() - INSTANCE_STALE_MS) } },
-          orderBy: { seenAt: "desc" },
-        })
-        .catch(() => null);
-      reconcileStatus = leader
-        ? {
-            state: leader.reconcileError ? "failing" : leader.reconciledAt ? "ok" : "pending",
-            last_success_at: leader.reconciledAt?.toISOString() ?? null,
-            leader: leader.id,
-          }
-        : { state: "pending", last_success_at: null, leader: null };
-    }
+  /** This instance's own broker connection and responder: what its heartbeat writes, and /api/health shows. */
+  private ownState(): Pick<MqttHealth, "broker" | "responder"> {
     return {
       broker: this.connection.connected ? "ok" : "unavailable",
       responder: this.responder ? this.responder.state : "off",
-      reconcile: reconcileStatus,
     };
   }
 
+  async health(): Promise<MqttHealth> {
+    const reconcile: ReconcileStatus = this.leading
+      ? {
+          state: this.lastError ? "failing" : this.lastSuccess ? "ok" : "pending",
+          last_success_at: this.lastSuccess?.toISOString() ?? null,
+          leader: this.instanceId,
+        }
+      : await leaderReconcile();
+    return { ...this.ownState(), reconcile };
+  }
+
   async stop(): Promise<void> {
+    this.stopped = true;
     clearInterval(this.heartbeat);
     clearInterval(this.sweeper);
     clearTimeout(this.retry);
     this.expiry?.stop();
     await this.responder?.stop();
     await this.lock?.stop();
+    await this.beating;
     await db()
       .mqttInstance.deleteMany({ where: { id: this.instanceId } })
       .catch(() => {});

@@ -3,7 +3,8 @@ import { db } from "../db.ts";
 import type { Env } from "../env.ts";
 import { log } from "../log.ts";
 import { logOncePerMinute, type Dynsec } from "./dynsec.ts";
-import { INSTANCE_STALE_MS, reconcile, type ReconcileResult } from "./reconcile.ts";
+import { INSTANCE_STALE_MS } from "./cluster-health.ts";
+import { reconcile, type ReconcileResult } from "./reconcile.ts";
 
 // The leader's periodic work, one run of it: delete credentials expired
 // longer than TESSERA_MQTT_DELETE_AFTER_SECONDS ago, mark the expired ones

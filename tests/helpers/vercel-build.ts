@@ -28,6 +28,17 @@ export const VERCEL_ENV: EnvVars = {
   CI: "1",
 };
 
+/** /api/health from a Vercel function while no worker is live (README "Health"): nothing answers devices, so `degraded`. */
+export const HEALTH_WITHOUT_WORKER = {
+  status: "degraded",
+  database: "ok",
+  mqtt: {
+    broker: "unavailable",
+    responder: "starting",
+    reconcile: { state: "pending", last_success_at: null, leader: null },
+  },
+};
+
 /** vercel.json: the build command (migrations, then `next build`) and the cron. */
 export const VERCEL_JSON = JSON.parse(readFileSync("vercel.json", "utf8")) as {
   buildCommand: string;

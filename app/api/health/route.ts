@@ -1,24 +1,16 @@
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { databaseIsUp } from "@/lib/db.ts";
 import { env } from "@/lib/env.ts";
-import { mqttService } from "@/lib/mqtt/service.ts";
+import { mqttHealth } from "@/lib/mqtt/health.ts";
 
 // GET /api/health - the state of each component (no auth). The status code is
 // about the database alone (200 when it answers, 503 otherwise): a load
 // balancer must not drop an instance because the broker is down, which every
-// instance shares; the mqtt fields say what works.
+// instance shares; the mqtt fields say what works (this process's worker, or
+// where it runs none, the live workers' rows: README "Health").
 export async function GET() {
   const up = await databaseIsUp();
-  const service = mqttService();
-  const mqtt = !env().TESSERA_MQTT_URL
-    ? "disabled"
-    : service
-      ? await service.health()
-      : {
-          broker: "unavailable",
-          responder: "starting",
-          reconcile: { state: "pending", last_success_at: null, leader: null },
-        };
+  const mqtt = !env().TESSERA_MQTT_URL ? "disabled" : await mqttHealth(up);
   const status = !up
     ? "unavailable"
     : typeof mqtt === "object" &&
