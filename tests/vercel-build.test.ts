@@ -8,13 +8,12 @@ import { healthAnswer } from "../lib/openapi/answers.ts";
 import { connectAs, nextMessage, startBroker, subscribe, type Broker } from "./helpers/broker.ts";
 import { engine, freshPostgresDatabase } from "./helpers/database.ts";
 import { call, signingKey } from "./helpers/instance.ts";
-import { runCli } from "./helpers/server.ts";
+import { runCli, startCli } from "./helpers/server.ts";
 import { until } from "./helpers/wait.ts";
 import {
   buildForVercel,
   functionEntries,
   HEALTH_WITHOUT_WORKER,
-  startCli,
   startNext,
   tracedPackages,
   VERCEL_JSON,

@@ -106,7 +106,8 @@ async function startServerOnce(env: EnvVars, timeoutMs: number): Promise<Running
   let output = "";
   child.stdout!.on("data", (chunk) => (output += chunk));
   child.stderr!.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // "close": the process has exited and its output has all been read.
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
 
   const deadline = Date.now() + timeoutMs;
@@ -155,16 +156,30 @@ async function startServerOnce(env: EnvVars, timeoutMs: number): Promise<Running
   };
 }
 
-/** Runs the CLI to completion; resolves with its exit code and output. */
-export function runCli(args: string[], env: EnvVars): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["scripts/tessera.mjs", ...args], {
-      env: baseEnv(env),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.on("data", (chunk) => (output += chunk));
-    child.stderr.on("data", (chunk) => (output += chunk));
-    child.on("exit", (code) => resolve({ code, output }));
+/** A CLI command (say the long-running `tessera worker`) with its output; stop() sends SIGTERM and waits for the exit code. */
+export function startCli(args: string[], env: EnvVars) {
+  const child = spawn(process.execPath, ["scripts/tessera.mjs", ...args], {
+    env: baseEnv(env),
+    stdio: ["ignore", "pipe", "pipe"],
   });
+  let output = "";
+  child.stdout.on("data", (chunk) => (output += chunk));
+  child.stderr.on("data", (chunk) => (output += chunk));
+  // "close": the process has exited and its output has all been read.
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  return {
+    output: () => output,
+    exited,
+    async stop(): Promise<number | null> {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+/** Runs the CLI to completion; resolves with its exit code and output. */
+export async function runCli(args: string[], env: EnvVars): Promise<{ code: number | null; output: string }> {
+  const command = startCli(args, env);
+  const code = await command.exited;
+  return { code, output: command.output() };
 }

@@ -142,23 +142,3 @@ export async function startNext(distDir: string, env: EnvVars, timeoutMs = 60_00
   await server.stop();
   throw new Error(`next start did not answer:\n${output}`);
 }
-
-/** A long-running CLI command (`tessera worker`) with its output; stop() sends SIGTERM and waits for the exit code. */
-export function startCli(args: string[], env: EnvVars) {
-  const child = spawn(process.execPath, ["scripts/tessera.mjs", ...args], {
-    env: baseEnv(env),
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
-  return {
-    output: () => output,
-    exited,
-    async stop(): Promise<number | null> {
-      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
-      return exited;
-    },
-  };
-}
