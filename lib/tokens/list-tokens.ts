@@ -3,7 +3,7 @@ import { ApiError, NO_STORE } from "../api/errors.ts";
 import { database } from "../db.ts";
 import { NAME_MAX, type TokenResponse } from "../schemas/token.ts";
 import { isoText, TOKEN_JSON } from "./token-json-sql.ts";
-import { tokenListChunks, tokenListJson } from "./token-list-cache.ts";
+import { tokenListJson } from "./token-list-cache.ts";
 
 // The token list: the whole list (cached per process, lib/tokens/token-list-cache.ts)
 // and its pages (keyset paging), both written as JSON by SQL (lib/tokens/token-json-sql.ts).
@@ -15,17 +15,16 @@ export async function listTokens(): Promise<TokenResponse[]> {
 
 /** The answer of GET /api/tokens and DELETE /api/tokens/{hash}: the list, as JSON, uncopied. */
 export async function tokenListResponse(): Promise<Response> {
-  const chunks = await tokenListChunks();
-  const length = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
-  // A stream of the cached blocks: new Response(bytes) would copy all of them on every request.
+  const body = await tokenListJson();
+  // A stream of the cached bytes: new Response(bytes) would copy all of them on every request.
   const stream = new ReadableStream<Uint8Array>({
     start(controller) {
-      for (const chunk of chunks) controller.enqueue(chunk);
+      controller.enqueue(body);
       controller.close();
     },
   });
   return new Response(stream, {
-    headers: { ...NO_STORE, "Content-Type": "application/json", "Content-Length": String(length) },
+    headers: { ...NO_STORE, "Content-Type": "application/json", "Content-Length": String(body.byteLength) },
   });
 }
 
