@@ -142,6 +142,10 @@ export class BrokerStatus {
     );
     client.on("close", () => (this.subscribed = false));
     client.on("connect", () => {
+      // Before subscribing, not in its callback: mqtt.js may run the callback after the first retained values of
+      // the burst (the version among them) have arrived, and the clear on the next value then lost the version
+      // for good (the broker publishes it once, retained). CI saw version null for a whole test under load.
+      this.fresh = true;
       client.subscribe(`${SYS}#`, { qos: 0 }, (error, granted) => {
         if (error || granted?.[0]?.qos === 128) {
           logOncePerMinute(
@@ -151,7 +155,6 @@ export class BrokerStatus {
           return;
         }
         this.subscribed = true;
-        this.fresh = true;
       });
     });
     client.on("message", (topic, payload) => {
