@@ -130,21 +130,24 @@ export type DeviceTokenResult =
 export async function issueDeviceToken(id: string): Promise<DeviceTokenResult> {
   const settings = env();
   const intervalSeconds = settings.TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS;
-  const [claim] = await database().query<{ claimed: boolean; at: Date | null; wait: number | null }>(
-    `WITH claimed AS (
-       UPDATE devices SET last_token_at = statement_timestamp()
-        WHERE id = $1 AND (last_token_at IS NULL OR last_token_at <= statement_timestamp() - make_interval(secs => $2))
-        RETURNING last_token_at)
-     SELECT (SELECT count(*) FROM claimed) > 0 AS claimed, (SELECT last_token_at FROM claimed) AS at,
-            (SELECT extract(epoch FROM last_token_at + make_interval(secs => $2) - statement_timestamp())::float8
-               FROM devices WHERE id = $1) AS wait`,
+  const [claim] = await database().query<{ at: Date }>(
+    `UPDATE devices SET last_token_at = statement_timestamp()
+      WHERE id = $1 AND (last_token_at IS NULL OR last_token_at <= statement_timestamp() - make_interval(secs => $2))
+      RETURNING last_token_at AS at`,
     [id, intervalSeconds],
   );
-  if (!claim!.claimed) {
-    if (claim!.wait === null) return { kind: "unknown" };
-    return { kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(claim!.wait)) };
+  if (!claim) {
+    // A statement of its own: one in the same statement as the UPDATE would read the snapshot from before a claim
+    // that it waited for (another instance's, just committed), and answer "not registered" or a wrong wait.
+    const [device] = await database().query<{ wait: number }>(
+      `SELECT extract(epoch FROM coalesce(last_token_at, statement_timestamp()) + make_interval(secs => $2) - statement_timestamp())::float8 AS wait
+         FROM devices WHERE id = $1`,
+      [id, intervalSeconds],
+    );
+    if (!device) return { kind: "unknown" };
+    return { kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(device.wait)) };
   }
-  const now = claim!.at!;
+  const now = claim.at;
   try {
     const device = await db().device.findUniqueOrThrow({ where: { id }, select: { role: true } });
     const exp = Math.floor(now.getTime() / 1000) + settings.TESSERA_DEVICE_TOKEN_SECONDS;
