@@ -42,7 +42,8 @@ const schema = z.object({
   /** Requests with a bad token allowed per client address per minute before 429. */
   TESSERA_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(30),
   /** true behind a reverse proxy: take the client address from X-Forwarded-For. */
-  TESSERA_TRUST_PROXY: booleanFlag.default(false),
+  /** Unset: false, except on Vercel (VERCEL=1), where the platform's proxy is the only one that knows the client. */
+  TESSERA_TRUST_PROXY: booleanFlag.optional(),
 
   /** The public URL of the console (next-auth's callback base). `tessera start` defaults it to http://localhost:PORT. */
   NEXTAUTH_URL: z.url({ protocol: /^https?$/, error: "must be an http(s) URL" }).optional(),
@@ -157,10 +158,19 @@ const schema = z.object({
   CRON_SECRET: z.string().trim().min(16, "must be at least 16 characters").optional(),
 });
 
-export type Env = z.infer<typeof schema> & {
+export type Env = Omit<z.infer<typeof schema>, "TESSERA_TRUST_PROXY"> & {
   /** "postgres" when DATABASE_URL is set, otherwise the embedded PGlite database. */
   engine: "postgres" | "pglite";
+  TESSERA_TRUST_PROXY: boolean;
 };
+
+/**
+ * Why TESSERA_TRUST_PROXY cannot be false on Vercel: no Tessera server stamps the TCP peer's address there
+ * (scripts/server.mjs does not run), so the client's own headers would name its address to the throttles.
+ */
+export const UNTRUSTED_PROXY_ON_VERCEL =
+  "on Vercel (VERCEL=1) the client address comes from Vercel's X-Forwarded-For: leave TESSERA_TRUST_PROXY unset or true " +
+  "(false would let clients choose the address the throttles count them by)";
 
 /** Why the embedded database does not start on Vercel (VERCEL=1). */
 export const EMBEDDED_ON_VERCEL =
@@ -198,6 +208,9 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (parsed.VERCEL && !parsed.DATABASE_URL) {
     throw new EnvError(`Invalid configuration:\n  DATABASE_URL: ${EMBEDDED_ON_VERCEL}`);
   }
+  if (parsed.VERCEL && parsed.TESSERA_TRUST_PROXY === false) {
+    throw new EnvError(`Invalid configuration:\n  TESSERA_TRUST_PROXY: ${UNTRUSTED_PROXY_ON_VERCEL}`);
+  }
   if (!parsed.TESSERA_LOCAL_LOGIN && !parsed.TESSERA_OIDC_ISSUER) {
     throw new EnvError(
       "Invalid configuration:\n  TESSERA_LOCAL_LOGIN: may be false only when SSO (TESSERA_OIDC_*) is configured",
@@ -206,6 +219,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   return {
     ...parsed,
     engine: parsed.DATABASE_URL ? "postgres" : "pglite",
+    TESSERA_TRUST_PROXY: parsed.TESSERA_TRUST_PROXY ?? parsed.VERCEL,
   };
 }
 

@@ -25,6 +25,24 @@ test("on Vercel (VERCEL=1) the embedded database refuses to start, with a senten
   assert.equal(parseEnv({ VERCEL: "0" }).engine, "pglite");
 });
 
+test("on Vercel the client address is Vercel's X-Forwarded-For: TESSERA_TRUST_PROXY is on unless set, and false is refused", () => {
+  // From an independent attack: with it off on Vercel, where no Tessera server stamps the peer address, a client
+  // chose its own address by header (40 bad tokens, 40 addresses, no 429) or all shared "unknown" (one flood
+  // locked every user's sign-in).
+  assert.equal(parseEnv({ VERCEL: "1", DATABASE_URL: POSTGRES }).TESSERA_TRUST_PROXY, true);
+  assert.equal(
+    parseEnv({ VERCEL: "1", DATABASE_URL: POSTGRES, TESSERA_TRUST_PROXY: "true" }).TESSERA_TRUST_PROXY,
+    true,
+  );
+  assert.throws(
+    () => parseEnv({ VERCEL: "1", DATABASE_URL: POSTGRES, TESSERA_TRUST_PROXY: "false" }),
+    /TESSERA_TRUST_PROXY: on Vercel \(VERCEL=1\) the client address comes from Vercel's X-Forwarded-For/,
+  );
+  // Elsewhere it stays off unless set (tessera start stamps the TCP peer's address).
+  assert.equal(parseEnv({}).TESSERA_TRUST_PROXY, false);
+  assert.equal(parseEnv({ TESSERA_TRUST_PROXY: "true" }).TESSERA_TRUST_PROXY, true);
+});
+
 test("CRON_SECRET: at least 16 characters", () => {
   assert.throws(() => parseEnv({ CRON_SECRET: "short" }), /CRON_SECRET: must be at least 16 characters/);
   assert.equal(parseEnv({ CRON_SECRET: "x".repeat(16) }).CRON_SECRET, "x".repeat(16));
