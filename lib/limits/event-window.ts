@@ -24,6 +24,8 @@ export interface EventWindow {
   subtract(key: string): Promise<void>;
   /** Starts the key over. */
   delete(key: string): Promise<void>;
+  /** Milliseconds the key is known (in memory: no query) to stay over its limit, or 0. Counts nothing. */
+  knownOverMs(key: string, now?: number): number;
 }
 
 /** A window in this process's memory, bounded to maxKeys keys (lib/window-counter.ts). */
@@ -40,6 +42,9 @@ export function memoryWindow(limit: number, seconds: number, maxKeys?: number): 
     },
     async delete(key) {
       counter.delete(key);
+    },
+    knownOverMs(key, now = Date.now()) {
+      return counter.count(key, now) > limit ? counter.remainingMs(key, now) : 0;
     },
   };
 }

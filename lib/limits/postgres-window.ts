@@ -87,5 +87,14 @@ function createWindow(name: string, limit: number, seconds: number): EventWindow
     async delete(raw: string): Promise<void> {
       await limiter.delete(key(raw)).then(() => undefined, quietly("a reset"));
     },
+    knownOverMs(raw: string): number {
+      if (!limited) return 0;
+      // The in-memory front's own lookup (RateLimiterStoreAbstract, public in the code, absent from its types).
+      const front = limiter as unknown as {
+        getKey(key: string): string;
+        getInMemoryBlockMsBeforeExpire(rlKey: string): number;
+      };
+      return front.getInMemoryBlockMsBeforeExpire(front.getKey(key(raw)));
+    },
   };
 }

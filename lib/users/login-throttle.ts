@@ -75,6 +75,10 @@ export async function beginLoginAttempt(
 ): Promise<LoginAttempt> {
   const pair = pairKey(username, address);
   const user = userKey(username);
+  // What this process already knows to be over its limit is refused before anything is counted: a flood from a
+  // blocked address, a new username each time, costs no query (an independent attack measured two per attempt).
+  const knownOver = Math.max(windows.address.knownOverMs(address, now), windows.pair.knownOverMs(pair, now));
+  if (knownOver > 0) return blocked(knownOver);
   const byPair = await windows.pair.add(pair, now);
   if (byPair.over) return blocked(byPair.msLeft);
   const byAddress = await windows.address.add(address, now);

@@ -159,6 +159,28 @@ if (engine === "postgres") {
       );
     });
 
+    test("an address over its sign-in limit costs no database query per refusal, a new username each time", async () => {
+      // From an independent attack: each such refusal counted and took back its (username, address) pair first.
+      const address = "198.51.100.31";
+      for (let i = 0; i < MAX_FAILURES_PER_ADDRESS + 3; i++) await attempt(i, `flood-${i}`, "wrong", address);
+      const queries: string[] = [];
+      for (const [index, url] of urls().entries()) {
+        const metrics = async () =>
+          ((await call(`${url}/api/metrics`, { token: first.adminToken })).body as { dbQueries: number }).dbQueries;
+        await metrics();
+        const before = await metrics();
+        const answers: string[] = [];
+        for (let i = 0; i < 5; i++) answers.push(await attempt(index, `fresh-${index}-${i}`, "wrong", address));
+        queries.push(`${tally(answers)}, ${(await metrics()) - before - 1} queries`);
+      }
+      report.check(
+        "Shared limits",
+        "5 more sign-ins with new usernames from an address over its limit, on each instance: answers and queries",
+        Array(3).fill(`5 x ${LOCKED}, 0 queries`).join("; "),
+        queries.join("; "),
+      );
+    });
+
     test("a username guessed from many addresses over the instances slows down, and its owner still gets in", async () => {
       const spread = GLOBAL_FREE_FAILURES + 4;
       for (let i = 0; i < spread; i++) await attempt(i, "admin", `spray-${i}`, `192.0.2.${i + 1}`);
