@@ -142,7 +142,7 @@ const schema = z.object({
     .min(60)
     .max(31 * 86_400)
     .default(3600),
-  /** A device gets at most one token per this many seconds; more requests get no answer. */
+  /** A device gets at most one token per this many seconds (across all instances); more requests get 42,429. */
   TESSERA_DEVICE_TOKEN_INTERVAL_SECONDS: z.coerce.number().min(0).max(86_400).default(10),
   /** The role of newly registered devices unless one is given. */
   TESSERA_DEVICE_ROLE: z.enum(ROLES).default("viewer"),
