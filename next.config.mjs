@@ -25,6 +25,10 @@ const nextConfig = {
   // Tessera serves through `tessera start`, larger bodies are refused before this (lib/server-startup.ts).
   experimental: { authInterrupts: true, proxyClientMaxBodySize: 16 * 1024 },
   reactStrictMode: true,
+  // The JWKS at its well-known address: the App Router does not route folders whose names start with a dot.
+  async rewrites() {
+    return [{ source: "/.well-known/jwks.json", destination: "/api/well-known/jwks" }];
+  },
   async headers() {
     return [
       {

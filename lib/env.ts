@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isRole, ROLES } from "./auth/permissions.ts";
+import { parseSigningKeys, TOKEN_ALGS } from "./tokens/signing-keys.ts";
 
 // Edge-safe: middleware.ts reads its settings through this module too, so it
 // imports nothing from Node.js. Secrets live in process.env only, never in a
@@ -25,6 +26,20 @@ const schema = z.object({
     .or(z.literal("").transform(() => undefined)),
   TESSERA_DATA_DIR: z.string().trim().min(1).default("./data"),
   TESSERA_TOKEN_KEYS: tokenKeys.optional(),
+  /** What signs new application tokens: HS256 with TESSERA_TOKEN_KEYS, or EdDSA/ES256 with TESSERA_SIGNING_KEYS. */
+  TESSERA_TOKEN_ALG: z.enum(TOKEN_ALGS, { error: `must be one of ${TOKEN_ALGS.join(", ")}` }).default("HS256"),
+  /** Ed25519/P-256 JWKs, newest first (lib/tokens/signing-keys.ts); embedded mode generates one when needed. */
+  TESSERA_SIGNING_KEYS: z
+    .string()
+    .trim()
+    .superRefine((value, context) => {
+      try {
+        parseSigningKeys(value);
+      } catch (error) {
+        context.addIssue({ code: "custom", message: (error as Error).message });
+      }
+    })
+    .optional(),
   NEXTAUTH_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
   TESSERA_MIGRATE_ON_START: booleanFlag.default(true),
   TESSERA_DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
@@ -211,6 +226,16 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   if (parsed.VERCEL && parsed.TESSERA_TRUST_PROXY === false) {
     throw new EnvError(`Invalid configuration:\n  TESSERA_TRUST_PROXY: ${UNTRUSTED_PROXY_ON_VERCEL}`);
   }
+  const alg = parsed.TESSERA_TOKEN_ALG;
+  if (
+    alg !== "HS256" &&
+    parsed.TESSERA_SIGNING_KEYS &&
+    !parseSigningKeys(parsed.TESSERA_SIGNING_KEYS).some((jwk) => jwk.alg === alg && jwk.d)
+  ) {
+    throw new EnvError(
+      `Invalid configuration:\n  TESSERA_SIGNING_KEYS: TESSERA_TOKEN_ALG=${alg} needs a private ${alg} key in it (npm run tessera -- keys generate ${alg} prints one)`,
+    );
+  }
   if (!parsed.TESSERA_LOCAL_LOGIN && !parsed.TESSERA_OIDC_ISSUER) {
     throw new EnvError(
       "Invalid configuration:\n  TESSERA_LOCAL_LOGIN: may be false only when SSO (TESSERA_OIDC_*) is configured",
@@ -228,7 +253,8 @@ export const REQUIRED_SECRETS = ["TESSERA_TOKEN_KEYS", "NEXTAUTH_SECRET"] as con
 
 /** Throws a clear EnvError when a secret the server needs is missing. */
 export function assertSecrets(current: Env): void {
-  const missing = REQUIRED_SECRETS.filter((name) => !current[name]);
+  const missing: string[] = REQUIRED_SECRETS.filter((name) => !current[name]);
+  if (current.TESSERA_TOKEN_ALG !== "HS256" && !current.TESSERA_SIGNING_KEYS) missing.push("TESSERA_SIGNING_KEYS");
   if (missing.length === 0) return;
   const hint =
     current.engine === "postgres"

@@ -140,7 +140,7 @@ describe(`application tokens API on ${engine}`, () => {
       [{ name: 42, role: "viewer", validUntil: inDays(1) }, "name must be a string"],
       [
         { name: uniqueName(), role: "root", validUntil: inDays(1) },
-        "role must be one of admin, editor, viewer, connectionManager, monitoringViewer",
+        "role must be one of admin, editor, viewer, connectionManager, monitoringViewer, introspector",
       ],
       [
         { name: uniqueName(), role: "viewer", validUntil: "tomorrow" },

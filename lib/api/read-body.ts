@@ -4,15 +4,58 @@ import { ApiError } from "./errors.ts";
 /** Request bodies larger than this are refused with 413 before parsing. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** Reads a JSON body (at most MAX_BODY_BYTES) and validates it with schema; ApiError or ZodError otherwise. */
-export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
+/**
+ * Reads a JSON body (at most MAX_BODY_BYTES) and validates it with schema; ApiError or ZodError otherwise.
+ * With `optional`, a request that carries no body at all (no Content-Type, no content) is validated as {}.
+ */
+export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>, optional = false): Promise<T> {
   const type = request.headers.get("content-type") ?? "";
+  if (optional && !type && !hasBody(request)) return schema.parse({});
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
   }
+  return schema.parse(parseJson(await readBodyText(request)));
+}
+
+/**
+ * Reads a JSON or an application/x-www-form-urlencoded body (RFC 7662's introspection request is a form; JSON is
+ * accepted too) as one object of strings and values, at most MAX_BODY_BYTES, and validates it with schema.
+ */
+export async function readJsonOrFormBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
+  const type = request.headers.get("content-type") ?? "";
+  if (/^application\/json\s*(;|$)/i.test(type)) return schema.parse(parseJson(await readBodyText(request)));
+  if (/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
+    const form = new URLSearchParams(await readBodyText(request));
+    const fields: Record<string, string> = {};
+    for (const [name, value] of form) {
+      // A repeated field is ambiguous (RFC 6749 section 3.2: parameters must not be included more than once).
+      if (name in fields) throw new ApiError("bad_request", `${name} is given more than once`);
+      fields[name] = value;
+    }
+    return schema.parse(fields);
+  }
+  throw new ApiError(
+    "unsupported_media_type",
+    "Send the body as application/x-www-form-urlencoded or as JSON with Content-Type: application/json",
+  );
+}
+
+function hasBody(request: Request): boolean {
+  return Boolean(request.headers.get("transfer-encoding")) || Number(request.headers.get("content-length") ?? 0) > 0;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError("bad_request", "Malformed JSON body");
+  }
+}
+
+/** The body as text, at most MAX_BODY_BYTES (413 beyond, read no further). */
+async function readBodyText(request: Request): Promise<string> {
   const declared = Number(request.headers.get("content-length") ?? 0);
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-
   const chunks: Uint8Array[] = [];
   let size = 0;
   if (request.body) {
@@ -28,14 +71,7 @@ export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>): P
       chunks.push(value);
     }
   }
-  const text = new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ApiError("bad_request", "Malformed JSON body");
-  }
-  return schema.parse(json);
+  return new TextDecoder("utf-8", { fatal: false }).decode(Buffer.concat(chunks));
 }
 
 function tooLarge() {

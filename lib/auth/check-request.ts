@@ -31,6 +31,8 @@ export type RequestCheck =
 type Settings = Pick<
   Env,
   | "TESSERA_TOKEN_KEYS"
+  | "TESSERA_SIGNING_KEYS"
+  | "TESSERA_TOKEN_ALG"
   | "TESSERA_ISSUER"
   | "TESSERA_PUBLIC_URL"
   | "NEXTAUTH_URL"
@@ -104,13 +106,16 @@ async function checkSession(request: NextRequest, settings: Settings, address: s
 
 /** 404 for a route of a switched-off feature (the seed's "plugin disabled"), before any credential is looked at. */
 export function assertFeatureEnabled(permission: Permission | undefined, settings: Settings): void {
-  if (permission === "tokens:manage" && !settings.TESSERA_APP_TOKENS_ENABLED) {
+  if (permission && TOKEN_PERMISSIONS.has(permission) && !settings.TESSERA_APP_TOKENS_ENABLED) {
     throw new ApiError("not_found", MESSAGES.pluginDisabled);
   }
   if (permission && BROKER_PERMISSIONS.has(permission) && !settings.TESSERA_MQTT_URL) {
     throw new ApiError("not_found", MESSAGES.brokerNotConfigured);
   }
 }
+
+/** The permissions of /api/tokens*: those routes answer 404 "Plugin is not enabled" with app tokens switched off. */
+const TOKEN_PERMISSIONS = new Set<Permission>(["tokens:manage", "tokens:introspect", "tokens:rotate-self"]);
 
 /** The permissions of /api/broker/*: those routes exist only when Tessera is configured for a broker. */
 const BROKER_PERMISSIONS = new Set<Permission>([

@@ -1,14 +1,21 @@
 // The one permission table: which role may do what. Edge-safe (middleware
 // uses it for the early, stateless check; withAuth for the authoritative one).
 
-export const ROLES = ["admin", "editor", "viewer", "connectionManager", "monitoringViewer"] as const;
+export const ROLES = ["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "introspector"] as const;
 export type Role = (typeof ROLES)[number];
 
 export const PERMISSIONS = {
   /** GET /api/me: who am I; DELETE /api/me/sessions: sign out everywhere. */
-  "me:read": ["admin", "editor", "viewer", "connectionManager", "monitoringViewer"],
-  /** List, create, inspect and revoke application tokens (/api/tokens*). */
+  "me:read": ["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "introspector"],
+  /** List, create, inspect, rotate, disable, enable and revoke application tokens (/api/tokens*). */
   "tokens:manage": ["admin"],
+  /**
+   * Ask whether a token presented to another service is active, and what it is (POST /api/tokens/introspect,
+   * RFC 7662). The introspector role exists for this: a resource server's own token, which can do nothing else.
+   */
+  "tokens:introspect": ["admin", "introspector"],
+  /** An application token replaces itself (POST /api/tokens/self/rotate): any token, for its own renewal. */
+  "tokens:rotate-self": ["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "introspector"],
   /** Read the server's counters (/api/metrics). */
   "metrics:read": ["admin", "monitoringViewer"],
   /** Mint, refresh, list and revoke end users' MQTT credentials (/api/mqtt/tokens*, /v2/tokens/create). */
@@ -54,6 +61,12 @@ export type RouteRule = Permission | Readonly<Partial<Record<Exclude<Method, "HE
 export const ROUTES = {
   "/api/tokens": "tokens:manage",
   "/api/tokens/[hash]": "tokens:manage",
+  "/api/tokens/[hash]/rotate": { POST: "tokens:manage" },
+  "/api/tokens/[hash]/disable": { POST: "tokens:manage" },
+  "/api/tokens/[hash]/enable": { POST: "tokens:manage" },
+  // Literal routes: matched before /api/tokens/[hash] (a hash is 64 hex characters, so they never collide).
+  "/api/tokens/introspect": { POST: "tokens:introspect" },
+  "/api/tokens/self/rotate": { POST: "tokens:rotate-self" },
   "/api/me": "me:read",
   "/api/me/sessions": "me:read",
   "/api/metrics": "metrics:read",
@@ -115,6 +128,8 @@ export const PUBLIC_API_PATHS = [
   /^\/api\/openapi\.json$/,
   /^\/api\/auth(\/.*)?$/,
   /^\/api\/cron\/sweep\/?$/,
+  // The signing keys' public halves (served at /.well-known/jwks.json by a rewrite, next.config.mjs).
+  /^\/api\/well-known\/jwks\/?$/,
 ];
 
 /**

@@ -6,7 +6,7 @@ import { ROLES, type Role } from "./permissions.ts";
 // wins), then the default role. null refuses the sign-in.
 
 /** From most to least powerful: the order in which a mapped role wins. */
-const RANK: Role[] = ["admin", "editor", "connectionManager", "monitoringViewer", "viewer"];
+const RANK: Role[] = ["admin", "editor", "connectionManager", "monitoringViewer", "viewer", "introspector"];
 
 function claimValues(profile: Record<string, unknown>, claim: string): string[] {
   // Dotted paths reach nested claims, e.g. "realm_access.roles" (Keycloak).

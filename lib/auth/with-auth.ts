@@ -36,6 +36,10 @@ export interface WithAuthOptions<Body, Params, Query> {
    * body (the seed's /v2 endpoints send it as secret_key).
    */
   bodyToken?: (body: Body) => string;
+  /** The body may be left out altogether: then the schema is given {} (its defaults). */
+  optionalBody?: boolean;
+  /** Reads the body itself (instead of as JSON with `body`), after authentication and the permission check. */
+  readBody?: (req: NextRequest) => Promise<Body>;
 }
 
 type RouteContext = { params: Promise<Record<string, string | string[]>> };
@@ -71,7 +75,9 @@ export function withAuth<Body = undefined, Params = Record<string, string>, Quer
       } else caller = await authenticate(req);
       if (!can(caller.role, permission)) throw new ApiError("forbidden", MESSAGES.forbidden);
       const version = negotiateVersion(req);
-      if (options.body && !options.bodyToken) body = (await readJsonBody(req, options.body)) as Body;
+      if (options.readBody) body = await options.readBody(req);
+      else if (options.body && !options.bodyToken)
+        body = (await readJsonBody(req, options.body, options.optionalBody)) as Body;
       const segments = Object.fromEntries(
         Object.entries((await context?.params) ?? {}).map(([key, value]) => [
           key,

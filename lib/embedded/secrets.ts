@@ -1,6 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { chmodSync, linkSync, readFileSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { chmodSync, linkSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import type { Env } from "../env.ts";
+import { parseSigningKeys, type AsymmetricAlg, type SigningJwk } from "../tokens/signing-keys.ts";
 import { ensureDataDir } from "./lock.ts";
 
 /**
@@ -13,6 +15,8 @@ import { ensureDataDir } from "./lock.ts";
 export interface Secrets {
   TESSERA_TOKEN_KEYS: string;
   NEXTAUTH_SECRET: string;
+  /** Added on the first start with TESSERA_TOKEN_ALG=EdDSA or ES256 (a JSON array of private JWKs, newest first). */
+  TESSERA_SIGNING_KEYS?: string;
 }
 
 export function secretsFile(dataDir: string): string {
@@ -27,6 +31,53 @@ function randomSecret(): string {
 export function newTokenKey(): string {
   const date = new Date().toISOString().slice(0, 10).replace(/-/g, "");
   return `k${date}-${randomBytes(3).toString("hex")}:${randomSecret()}`;
+}
+
+/** A new Ed25519 (EdDSA) or P-256 (ES256) private JWK with a fresh kid, for TESSERA_SIGNING_KEYS. */
+export function newSigningKey(alg: AsymmetricAlg): SigningJwk {
+  const { privateKey } =
+    alg === "EdDSA" ? generateKeyPairSync("ed25519") : generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const date = new Date().toISOString().slice(0, 10).replace(/-/g, "");
+  const kid = `${alg === "EdDSA" ? "ed" : "es"}${date}-${randomBytes(3).toString("hex")}`;
+  return { ...privateKey.export({ format: "jwk" }), kid, alg } as SigningJwk;
+}
+
+/**
+ * What the embedded mode adds to a server's or CLI command's environment from
+ * the data dir: the secrets the environment does not set, and, with
+ * TESSERA_TOKEN_ALG=EdDSA or ES256 and no TESSERA_SIGNING_KEYS in the
+ * environment, the data dir's signing keys, with a new private key of that
+ * algorithm put first if it holds none (kept beside the others: tokens they
+ * signed still verify, and their public keys stay in the JWKS). The caller
+ * holds the data dir lock.
+ */
+export function embeddedSecrets(current: Env, dataDir: string, log: (line: string) => void): Partial<Secrets> {
+  const wanted: Partial<Secrets> = {};
+  const needSigningKeys = current.TESSERA_TOKEN_ALG !== "HS256" && !current.TESSERA_SIGNING_KEYS;
+  if (current.TESSERA_TOKEN_KEYS && current.NEXTAUTH_SECRET && !needSigningKeys) return wanted;
+  let secrets = loadOrCreateSecrets(dataDir, log);
+  if (!current.TESSERA_TOKEN_KEYS) wanted.TESSERA_TOKEN_KEYS = secrets.TESSERA_TOKEN_KEYS;
+  if (!current.NEXTAUTH_SECRET) wanted.NEXTAUTH_SECRET = secrets.NEXTAUTH_SECRET;
+  if (needSigningKeys) {
+    const alg = current.TESSERA_TOKEN_ALG as AsymmetricAlg;
+    const keys = secrets.TESSERA_SIGNING_KEYS ? parseSigningKeys(secrets.TESSERA_SIGNING_KEYS) : [];
+    if (!keys.some((jwk) => jwk.alg === alg && jwk.d)) {
+      const key = newSigningKey(alg);
+      secrets = { ...secrets, TESSERA_SIGNING_KEYS: JSON.stringify([key, ...keys]) };
+      replaceSecrets(dataDir, secrets);
+      log(`Generated an ${alg} signing key (kid ${key.kid}) in ${secretsFile(dataDir)}.`);
+    }
+    wanted.TESSERA_SIGNING_KEYS = secrets.TESSERA_SIGNING_KEYS;
+  }
+  return wanted;
+}
+
+/** Writes the secrets file anew: a temporary file renamed over it, so a crash leaves the old or the new one whole. */
+function replaceSecrets(dataDir: string, secrets: Secrets): void {
+  const file = secretsFile(dataDir);
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(secrets, null, 2) + "\n", { mode: 0o600, flag: "w" });
+  renameSync(temporary, file);
 }
 
 function isSecrets(value: unknown): value is Secrets {

@@ -2,12 +2,14 @@ import "server-only";
 import { db } from "../db.ts";
 import type { Env } from "../env.ts";
 import { log } from "../log.ts";
+import { deleteEndedGraces } from "../tokens/lifecycle.ts";
 import { logOncePerMinute, type Dynsec } from "./dynsec.ts";
 import { INSTANCE_STALE_MS } from "./cluster-health.ts";
 import { reconcile, type ReconcileResult } from "./reconcile.ts";
 
 // The leader's periodic work, one run of it: delete credentials expired
-// longer than TESSERA_MQTT_DELETE_AFTER_SECONDS ago, mark the expired ones
+// longer than TESSERA_MQTT_DELETE_AFTER_SECONDS ago and rotated-out tokens
+// whose grace has ended, mark the expired credentials
 // disabled, forget instances gone quiet, then reconcile the broker to the
 // database. Run by the worker that leads (lib/mqtt/service.ts) and by the
 // cron route (app/api/cron/sweep) when no worker does; never by two at once
@@ -31,6 +33,8 @@ export async function sweepOnce(
   // Rows first: the reconcile then removes the broker clients of what is gone.
   const cutoff = new Date(now.getTime() - settings.TESSERA_MQTT_DELETE_AFTER_SECONDS * 1000);
   const deleted = await db().mqttCredential.deleteMany({ where: { expiresAt: { lte: cutoff } } });
+  // Rotated-out application tokens whose grace has ended (refused since then; lib/tokens/lifecycle.ts).
+  await deleteEndedGraces();
   const disabled = await db().mqttCredential.updateMany({
     where: { disabledAt: null, expiresAt: { lte: now } },
     data: { disabledAt: now },

@@ -13,6 +13,7 @@ import { createTokenSchema, tokenResponse } from "../schemas/token.ts";
 import * as answers from "./answers.ts";
 import { BROKER_OPERATIONS } from "./broker-operations.ts";
 import { CRON_OPERATIONS } from "./cron-operations.ts";
+import { TOKEN_OPERATIONS } from "./token-operations.ts";
 
 // What each route handler in app/ serves, for the OpenAPI document
 // (lib/openapi/document.ts): keyed by route as in app/ and in ROUTES
@@ -287,4 +288,5 @@ export const OPERATIONS: Record<string, Route> = {
   },
   ...BROKER_OPERATIONS,
   ...CRON_OPERATIONS,
+  ...TOKEN_OPERATIONS,
 };

@@ -78,9 +78,26 @@ export const tokenResponse = z.object({
   requestedBy: z.string(),
   issueDate: instant,
   lastUsed: instant.nullable(),
-  status: z.enum(["Valid", "Invalid"]),
+  /** Invalid once expired (or past its grace after a rotation); Disabled while disabled; Valid otherwise. */
+  status: z.enum(["Valid", "Invalid", "Disabled"]),
+  /** Set when a rotation replaced this token: the new token's hash. */
+  replacedBy: z.string().nullable(),
+  /** Set when a rotation replaced this token: the end of its grace, when it is revoked. */
+  revokeAt: instant.nullable(),
 });
 export type TokenResponse = z.output<typeof tokenResponse>;
+
+/** POST /api/tokens/{hash}/rotate and /api/tokens/self/rotate. */
+export const rotateTokenSchema = z.strictObject({
+  grace_seconds: z
+    .number({ error: "grace_seconds must be a whole number of seconds from 0 to 2592000 (30 days)" })
+    .int("grace_seconds must be a whole number of seconds from 0 to 2592000 (30 days)")
+    .min(0, "grace_seconds must be a whole number of seconds from 0 to 2592000 (30 days)")
+    .max(2_592_000, "grace_seconds must be a whole number of seconds from 0 to 2592000 (30 days)")
+    .default(86_400),
+  validUntil: validUntil.optional(),
+});
+export type RotateTokenInput = z.infer<typeof rotateTokenSchema>;
 
 /** POST /api/tokens: the token itself, shown once, and the same fields. */
 export type CreatedTokenResponse = { token: string } & TokenResponse;

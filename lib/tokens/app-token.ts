@@ -1,10 +1,11 @@
-import { SignJWT, jwtVerify, errors } from "jose";
-import { keyRing } from "./keys.ts";
+import { SignJWT, jwtVerify, errors, decodeProtectedHeader } from "jose";
+import { TOKEN_ALGS, tokenKeyRing, type TokenAlg } from "./signing-keys.ts";
 import { isRole, type Role } from "../auth/permissions.ts";
 import { VerifiedCache } from "../verified-cache.ts";
 
-// Application tokens: HS256 JWTs signed by Tessera. Edge-safe (Web Crypto via
-// jose), so middleware.ts and the route wrapper verify with the same code.
+// Application tokens: JWTs signed by Tessera, HS256 by default or EdDSA/ES256
+// (lib/tokens/signing-keys.ts). Edge-safe (Web Crypto via jose), so
+// middleware.ts and the route wrapper verify with the same code.
 
 export interface AppTokenClaims {
   role: Role;
@@ -13,14 +14,18 @@ export interface AppTokenClaims {
   iss: string;
   jti: string;
   kid: string;
+  /** Device tokens: the device id. */
+  sub?: string;
 }
 
 /** Longer strings are refused before any parsing: a real token is ~300 characters. */
 export const MAX_TOKEN_LENGTH = 4096;
-const ALGORITHMS = ["HS256"];
+const ALGORITHMS: string[] = [...TOKEN_ALGS];
 
 export interface TokenSettings {
   keys: string | undefined;
+  signingKeys?: string | undefined;
+  alg?: TokenAlg | undefined;
   /** The accepted `iss` values; the first is the one app tokens are signed with. */
   issuer: string | string[];
 }
@@ -34,13 +39,20 @@ export interface TokenSettings {
  */
 export function tokenSettings(settings: {
   TESSERA_TOKEN_KEYS?: string;
+  TESSERA_SIGNING_KEYS?: string;
+  TESSERA_TOKEN_ALG?: TokenAlg;
   TESSERA_ISSUER: string;
   TESSERA_PUBLIC_URL?: string;
   NEXTAUTH_URL?: string;
 }): TokenSettings {
   const issuers = [settings.TESSERA_ISSUER, publicUrlOf(settings), settings.NEXTAUTH_URL?.replace(/\/+$/, "")];
   const unique = [...new Set(issuers.filter((issuer): issuer is string => Boolean(issuer)))];
-  return { keys: settings.TESSERA_TOKEN_KEYS, issuer: unique.length === 1 ? unique[0]! : unique };
+  return {
+    keys: settings.TESSERA_TOKEN_KEYS,
+    signingKeys: settings.TESSERA_SIGNING_KEYS,
+    alg: settings.TESSERA_TOKEN_ALG,
+    issuer: unique.length === 1 ? unique[0]! : unique,
+  };
 }
 
 /** Tessera's public URL without a trailing slash, if configured. */
@@ -69,18 +81,18 @@ export function issuerAccepted(settings: TokenSettings, iss: unknown, sub: unkno
 }
 
 export async function signAppToken(
-  settings: { keys: string | undefined; issuer: string },
+  settings: Omit<TokenSettings, "issuer"> & { issuer: string },
   claims: { role: Role; jti: string; iat: number; exp: number; sub?: string },
 ): Promise<{ token: string; kid: string }> {
-  const { signer } = keyRing(settings.keys);
+  const { signer } = tokenKeyRing(settings);
   const jwt = new SignJWT({ role: claims.role })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT", kid: signer.kid })
+    .setProtectedHeader({ alg: signer.alg, typ: "JWT", kid: signer.kid })
     .setIssuedAt(claims.iat)
     .setExpirationTime(claims.exp)
     .setIssuer(settings.issuer)
     .setJti(claims.jti);
   if (claims.sub) jwt.setSubject(claims.sub);
-  const token = await jwt.sign(signer.secret);
+  const token = await jwt.sign(await signer.key);
   return { token, kid: signer.kid };
 }
 
@@ -88,18 +100,31 @@ const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 
 /**
  * An HS256 signature (32 bytes) is 43 base64url characters whose last one
- * carries 2 unused bits, which must be zero. jose decodes leniently and would
+ * carries 2 unused bits, which must be zero; an EdDSA or ES256 one (64 bytes)
+ * is 86 characters with 4 unused bits. jose decodes leniently and would
  * accept the same signature with those bits set: a second spelling of one
  * token, with another SHA-256, so every spelling but one is refused here.
  */
-function hasCanonicalSignature(token: string): boolean {
+function hasCanonicalSignature(token: string, alg: unknown): boolean {
   const signature = token.slice(token.lastIndexOf(".") + 1);
-  return signature.length === 43 && BASE64URL.indexOf(signature[42]!) % 4 === 0;
+  if (alg === "HS256") return signature.length === 43 && BASE64URL.indexOf(signature[42]!) % 4 === 0;
+  if (alg === "EdDSA" || alg === "ES256")
+    return signature.length === 86 && BASE64URL.indexOf(signature[85]!) % 16 === 0;
+  return false;
+}
+
+/** The header's alg, or undefined for a token whose header does not decode. */
+function headerAlg(token: string): unknown {
+  try {
+    return decodeProtectedHeader(token).alg;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * Verifies signature (HS256 only, key chosen by kid among the configured
- * keys), typ, iss, exp, iat, jti and the role claim. Returns null for any
+ * Verifies signature (the key chosen by kid among the configured keys, and
+ * only with that key's own algorithm), typ, iss, exp, iat, jti and the role claim. Returns null for any
  * token that is not a valid, current Tessera app token; never throws for bad
  * input.
  */
@@ -107,7 +132,7 @@ const verified = new VerifiedCache<AppTokenClaims>();
 
 export async function verifyAppToken(settings: TokenSettings, token: string): Promise<AppTokenClaims | null> {
   if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return null;
-  const source = `${settings.keys} ${String(settings.issuer)}`;
+  const source = `${settings.alg} ${settings.keys} ${settings.signingKeys} ${String(settings.issuer)}`;
   const known = verified.get(source, token);
   if (known) return known;
   const claims = await verifyUncached(settings, token);
@@ -117,15 +142,16 @@ export async function verifyAppToken(settings: TokenSettings, token: string): Pr
 }
 
 async function verifyUncached(settings: TokenSettings, token: string): Promise<AppTokenClaims | null> {
-  if (!hasCanonicalSignature(token)) return null;
-  const ring = keyRing(settings.keys);
   try {
+    if (!hasCanonicalSignature(token, headerAlg(token))) return null;
+    const ring = tokenKeyRing(settings);
     const { payload, protectedHeader } = await jwtVerify(
       token,
       (header) => {
         const key = typeof header.kid === "string" ? ring.byKid.get(header.kid) : undefined;
-        if (!key) throw new errors.JWKSNoMatchingKey();
-        return key.verifier;
+        // A kid names one key and the key one algorithm: no other algorithm is tried with it.
+        if (!key || key.alg !== header.alg) throw new errors.JWKSNoMatchingKey();
+        return key.key;
       },
       { algorithms: ALGORITHMS, typ: "JWT", requiredClaims: ["exp", "iat", "jti", "role", "iss"] },
     );
@@ -138,6 +164,7 @@ async function verifyUncached(settings: TokenSettings, token: string): Promise<A
       iss: payload.iss!,
       jti: payload.jti,
       kid: protectedHeader.kid!,
+      ...(typeof payload.sub === "string" ? { sub: payload.sub } : {}),
     };
   } catch {
     return null;

@@ -47,7 +47,12 @@ export async function createToken(
 
   const jti = randomUUID();
   const { token, kid } = await signAppToken(
-    { keys: settings.TESSERA_TOKEN_KEYS, issuer: device?.issuer ?? settings.TESSERA_ISSUER },
+    {
+      keys: settings.TESSERA_TOKEN_KEYS,
+      signingKeys: settings.TESSERA_SIGNING_KEYS,
+      alg: settings.TESSERA_TOKEN_ALG,
+      issuer: device?.issuer ?? settings.TESSERA_ISSUER,
+    },
     { role: input.role, jti, iat: Math.floor(now.getTime() / 1000), exp, sub: device?.subject },
   );
   const skeleton = nameSkeleton(input.name);

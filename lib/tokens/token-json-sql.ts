@@ -18,7 +18,9 @@ export const FIELD_JSON = {
   requestedBy: `to_json(requested_by)::text`,
   issueDate: quoted(isoText("issue_date")),
   lastUsed: `coalesce(${quoted(isoText("last_used"))}, 'null')`,
-  status: `CASE WHEN valid_until > $1 THEN '"Valid"' ELSE '"Invalid"' END`,
+  status: `CASE WHEN valid_until <= $1 OR revoke_at <= $1 THEN '"Invalid"' WHEN disabled_at IS NOT NULL THEN '"Disabled"' ELSE '"Valid"' END`,
+  replacedBy: `coalesce(${quoted("replaced_by")}, 'null')`,
+  revokeAt: `coalesce(${quoted(isoText("revoke_at"))}, 'null')`,
 } satisfies Record<keyof TokenResponse, string>;
 
 /** The response schema's fields in the order the answer writes them. */

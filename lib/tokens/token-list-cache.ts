@@ -14,8 +14,8 @@ import { FIELD_JSON, FIELD_ORDER, TOKEN_JSON } from "./token-json-sql.ts";
 //   (prisma/migrations/20261204000000_last_used_off_list_version).
 //   They are written into the cached copy: using tokens never rebuilds the
 //   list, and a lastUsed write touches no shared counter.
-// And, kept from the build, when the first still-valid token expires (its
-// status flips then): a rebuild once that instant has passed. So the list is
+// And, kept from the build, when the first still-valid token expires or a
+// rotated-out one's grace ends (its status flips then): a rebuild once that instant has passed. So the list is
 // current on the very next request after a change made anywhere.
 //
 // The copy is kept in blocks of BLOCK tokens, so a use rewrites one block of
@@ -50,7 +50,8 @@ const HORIZON = `pg_snapshot_xmin(pg_current_snapshot())::text`;
 
 // One statement, so the version, the horizon, the next expiry and the body come from one snapshot.
 const FULL_LIST = `SELECT (${VERSION}) AS version, ${HORIZON} AS horizon,
-  (SELECT min(valid_until) FROM application_tokens WHERE valid_until > $1) AS "nextExpiry",
+  (SELECT min(at) FROM (SELECT min(valid_until) AS at FROM application_tokens WHERE valid_until > $1
+     UNION ALL SELECT min(revoke_at) FROM application_tokens WHERE revoke_at > $1) AS ends) AS "nextExpiry",
   (SELECT coalesce(string_agg(block, E'\\x01' ORDER BY n), '') FROM (
      SELECT n, string_agg(json, ',' ORDER BY issue_date, name) AS block FROM (
        SELECT ${TOKEN_JSON} AS json, issue_date, name, (row_number() OVER (ORDER BY issue_date, name) - 1) / ${BLOCK} AS n

@@ -10,11 +10,23 @@ export const TOKEN_COLUMNS = {
   requestedBy: true,
   issueDate: true,
   lastUsed: true,
-} as const satisfies Record<Exclude<keyof TokenResponse, "status">, true>;
+  replacedBy: true,
+  revokeAt: true,
+  disabledAt: true,
+} as const satisfies Record<Exclude<keyof TokenResponse, "status"> | "disabledAt", true>;
 
 export type TokenRow = Prisma.ApplicationTokenGetPayload<{ select: typeof TOKEN_COLUMNS }>;
 
 /** The API's view of a stored token, parsed through its response schema: nothing else of the row leaves. */
 export function toTokenResponse(row: TokenRow, now = Date.now()): TokenResponse {
-  return tokenResponse.parse({ ...row, status: row.validUntil.getTime() > now ? "Valid" : "Invalid" });
+  return tokenResponse.parse({ ...row, status: tokenStatus(row, now) });
+}
+
+/** What the Status column says (lib/tokens/token-json-sql.ts writes the same in SQL). */
+export function tokenStatus(
+  row: Pick<TokenRow, "validUntil" | "revokeAt" | "disabledAt">,
+  now = Date.now(),
+): TokenResponse["status"] {
+  if (row.validUntil.getTime() <= now || (row.revokeAt && row.revokeAt.getTime() <= now)) return "Invalid";
+  return row.disabledAt ? "Disabled" : "Valid";
 }

@@ -31,15 +31,26 @@ export type TokenInUse = {
  */
 const revoked = new LRUCache<string, true>({ max: 50_000 });
 
-/** The stored token with this hash, or null when it was revoked (deleted) or never issued by this database. */
+/**
+ * The stored token with this hash, or null when it was revoked (deleted, or
+ * rotated out and past its grace: that is final too), is disabled (not
+ * remembered: it may be enabled again), or was never issued by this
+ * database. The grace is judged on the database's clock, as the rotation set it.
+ */
 export async function findTokenInUse(hash: string): Promise<TokenInUse | null> {
   if (revoked.has(hash)) return null;
-  const [row] = await database().query<TokenInUse>(
-    `SELECT name, role::text AS role, valid_until AS "validUntil", device_id AS "deviceId" FROM application_tokens WHERE hash = $1`,
+  const [row] = await database().query<TokenInUse & { disabled: boolean; graceOver: boolean }>(
+    `SELECT name, role::text AS role, valid_until AS "validUntil", device_id AS "deviceId",
+            disabled_at IS NOT NULL AS disabled, coalesce(revoke_at <= statement_timestamp(), false) AS "graceOver"
+       FROM application_tokens WHERE hash = $1`,
     [hash],
   );
-  if (!row) revoked.set(hash, true);
-  return row ?? null;
+  if (!row || row.graceOver) {
+    revoked.set(hash, true);
+    return null;
+  }
+  if (row.disabled) return null;
+  return { name: row.name, role: row.role, validUntil: row.validUntil, deviceId: row.deviceId };
 }
 
 // lastUsed is written at most once per interval per token, off the request

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { closeDatabase, database } from "../../lib/db.ts";
 import { migrate, type MigrateResult } from "../../lib/db/migrate.ts";
 import { acquireDataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
-import { loadOrCreateSecrets } from "../../lib/embedded/secrets.ts";
+import { embeddedSecrets } from "../../lib/embedded/secrets.ts";
 import { backfillNameSkeletons } from "../../lib/tokens/name-skeleton.ts";
 import { env } from "../../lib/env.ts";
 
@@ -23,11 +23,11 @@ export async function withDatabase<T>(
   const current = env();
   const lock = current.engine === "pglite" ? acquireDataDirLock(dataDirOf(current), purpose) : undefined;
   try {
-    if (current.engine === "pglite" && (!current.TESSERA_TOKEN_KEYS || !current.NEXTAUTH_SECRET)) {
-      const secrets = loadOrCreateSecrets(dataDirOf(current), (line) => console.error(`[tessera] ${line}`));
-      current.TESSERA_TOKEN_KEYS ||= secrets.TESSERA_TOKEN_KEYS;
-      current.NEXTAUTH_SECRET ||= secrets.NEXTAUTH_SECRET;
-    }
+    if (current.engine === "pglite")
+      Object.assign(
+        current,
+        embeddedSecrets(current, dataDirOf(current), (line) => console.error(`[tessera] ${line}`)),
+      );
     try {
       const log = (line: string) => console.error(`[tessera] ${line}`);
       const migrations = await database().withRunner((runner) => migrate(runner, MIGRATIONS_DIR, log));

@@ -9,7 +9,7 @@ import { closeDatabase, database } from "../../lib/db.ts";
 import { backfillNameSkeletons } from "../../lib/tokens/name-skeleton.ts";
 import { ensureFirstAdmin } from "../../lib/users/manage-users.ts";
 import { acquireDataDirLock, type DataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
-import { loadOrCreateSecrets } from "../../lib/embedded/secrets.ts";
+import { embeddedSecrets } from "../../lib/embedded/secrets.ts";
 import { MIGRATIONS_DIR } from "./database.ts";
 
 const require = createRequire(import.meta.url);
@@ -44,11 +44,7 @@ export async function startCommand(args: string[]): Promise<number> {
   let lock: DataDirLock | undefined;
   if (current.engine === "pglite") {
     lock = acquireDataDirLock(dataDirOf(current), "tessera start");
-    if (!current.TESSERA_TOKEN_KEYS || !current.NEXTAUTH_SECRET) {
-      const secrets = loadOrCreateSecrets(dataDirOf(current), log);
-      childEnv.TESSERA_TOKEN_KEYS ||= secrets.TESSERA_TOKEN_KEYS;
-      childEnv.NEXTAUTH_SECRET ||= secrets.NEXTAUTH_SECRET;
-    }
+    Object.assign(childEnv, embeddedSecrets(current, dataDirOf(current), log));
     childEnv.TESSERA_DATA_DIR = dataDirOf(current);
   }
   try {

@@ -6,7 +6,7 @@ import { signingKey, type call } from "./instance.ts";
 // What the application-token tests share: the roles, the fixed answers, the
 // instance, and tokens made by its admin with unique names.
 
-export const ROLES = ["admin", "editor", "viewer", "connectionManager", "monitoringViewer"] as const;
+export const ROLES = ["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "introspector"] as const;
 export type Role = (typeof ROLES)[number];
 export const INVALID = "Token not found or was revoked";
 /** The fields of a created token, as POST /api/tokens and `tessera tokens create --json` answer them. */
@@ -17,6 +17,8 @@ export const CREATED_TOKEN_FIELDS = [
   "name",
   "requestedBy",
   "role",
+  "replacedBy",
+  "revokeAt",
   "status",
   "token",
   "validUntil",

@@ -10,6 +10,7 @@ const EXPECTED = {
   viewer: { views: ["Status", "Clients", "Roles", "Groups"], write: false, connections: false, readRoles: true },
   connectionManager: { views: ["Status", "Clients"], write: false, connections: true, readRoles: false },
   monitoringViewer: { views: ["Status"], write: false, connections: false, readRoles: false },
+  introspector: { views: [], write: false, connections: false, readRoles: false },
 } as const;
 
 test("each role's Broker views and abilities, from lib/auth/permissions.ts", () => {

@@ -32,6 +32,7 @@ const WITHOUT_CALLER = [
   "/api/cron/sweep",
   "/api/health",
   "/api/openapi.json",
+  "/api/well-known/jwks",
   "/v2/tokens/refresh",
 ];
 
@@ -132,10 +133,18 @@ test("the broker's roles: editor writes, viewer reads, connectionManager enables
   assert.deepEqual(who("dynsec:read"), ["admin", "editor", "viewer"]);
   assert.deepEqual(who("dynsec:clients:read"), ["admin", "editor", "viewer", "connectionManager"]);
   assert.deepEqual(who("broker:connections"), ["admin", "editor", "connectionManager"]);
-  assert.deepEqual(who("broker:status"), [...ROLES]);
-  // monitoringViewer reads the status, the counters and who it is, nothing else
+  assert.deepEqual(
+    who("broker:status"),
+    ROLES.filter((role) => role !== "introspector"),
+  );
+  // monitoringViewer reads the status, the counters and who it is, and may rotate its own token; nothing else
   assert.deepEqual(
     (Object.keys(PERMISSIONS) as (keyof typeof PERMISSIONS)[]).filter((p) => can("monitoringViewer", p)),
-    ["me:read", "metrics:read", "broker:status"],
+    ["me:read", "tokens:rotate-self", "metrics:read", "broker:status"],
+  );
+  // introspector checks tokens presented to its service, and may ask who it is and rotate itself; nothing else
+  assert.deepEqual(
+    (Object.keys(PERMISSIONS) as (keyof typeof PERMISSIONS)[]).filter((p) => can("introspector", p)),
+    ["me:read", "tokens:introspect", "tokens:rotate-self"],
   );
 });

@@ -54,6 +54,9 @@ describe(`token response contract on ${engine}`, () => {
       requestedBy: "someone",
       issueDate: new Date("2029-01-01T00:00:00Z"),
       lastUsed: null,
+      disabledAt: null,
+      revokeAt: null,
+      replacedBy: null,
       // Columns a full row carries that must never be answered:
       kid: "k1",
       jti: "6b0d7a8e-5b7e-4c3a-9a53-0f4f0f7f8f9f",
@@ -70,6 +73,8 @@ describe(`token response contract on ${engine}`, () => {
       "issueDate",
       "lastUsed",
       "status",
+      "replacedBy",
+      "revokeAt",
     ]);
   });
 });

@@ -6,7 +6,9 @@ export const metadata = { title: "Account · Tessera" };
 
 const DESCRIPTIONS: Record<Permission, string> = {
   "me:read": "See who you are signed in as, and sign out everywhere",
-  "tokens:manage": "Create, inspect and revoke application tokens",
+  "tokens:manage": "Create, inspect, rotate, disable and revoke application tokens",
+  "tokens:introspect": "Ask whether a token presented to another service is active (POST /api/tokens/introspect)",
+  "tokens:rotate-self": "An application token of yours may replace itself (POST /api/tokens/self/rotate)",
   "metrics:read": "Read the server's counters at /api/metrics",
   "mqtt:credentials": "Mint, refresh, list and revoke end users' MQTT credentials",
   "devices:manage": "Register and remove devices that get REST tokens over MQTT",

@@ -1,0 +1,9 @@
+import { otherMethods } from "@/lib/api/method-not-allowed.ts";
+import { withAuth } from "@/lib/auth/with-auth.ts";
+import { setTokenDisabled } from "@/lib/tokens/lifecycle.ts";
+
+// POST /api/tokens/{hash}/disable - refused like a revoked token until enabled again; the list shows it Disabled (admin)
+export const POST = withAuth(async ({ params }) => setTokenDisabled(params.hash!, true));
+
+// Any other method - 405 with a sentence and Allow; OPTIONS - 204 with Allow
+export const { GET, HEAD, PUT, PATCH, DELETE, OPTIONS } = otherMethods(["POST"]);

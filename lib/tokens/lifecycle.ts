@@ -1,0 +1,161 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { ApiError, fieldError } from "../api/errors.ts";
+import { db } from "../db.ts";
+import { env } from "../env.ts";
+import type { CreatedTokenResponse, RotateTokenInput, TokenResponse } from "../schemas/token.ts";
+import { signAppToken } from "./app-token.ts";
+import { assertTokenHash } from "./get-token-or-throw.ts";
+import { hashToken } from "./hash-token.ts";
+import { TOKEN_COLUMNS, toTokenResponse } from "./token-response.ts";
+
+// What happens to a token after it is made, short of deleting it: rotation
+// with an overlap, and disabling. (Deleting is lib/tokens/revoke-token.ts.)
+//
+// Rotation (GitLab's rotate, with Vault's overlap): a new token with the same
+// name and role replaces the old one, which keeps working for a grace the
+// caller chooses (grace_seconds, default 24 h, 0 = revoked at once) and is
+// then refused (lib/tokens/token-use.ts judges the grace on the database's
+// clock) and deleted by the sweep. Both rows carry the family's id. A token
+// that was already replaced and is rotated again is a token in two hands (the
+// legitimate client rotated, and someone else holds the old one, or the other
+// way round): that reuse deletes every token of the family, both hands lose,
+// and an admin issues a fresh one (GitLab's reuse detection).
+
+const DEFAULT_LIFETIME_MS = 30 * 86_400_000;
+
+export const ALREADY_ROTATED =
+  "This token was already rotated; rotating it again is a reuse, so every token of its family was revoked";
+export const DEVICE_TOKEN_ROTATION =
+  "Device tokens are not rotated: the device asks for a new one over MQTT when it needs one";
+
+/** The token that replaced this one, shown once, with the old token's answer after the rotation. */
+export type RotatedTokenResponse = CreatedTokenResponse & { replaced: TokenResponse };
+
+/**
+ * Rotates the token with this hash. The new token keeps the name, the role
+ * and the lifetime of the old one (issue to expiry, capped by
+ * TESSERA_TOKEN_MAX_DAYS) unless validUntil is given.
+ */
+export async function rotateToken(
+  hash: string,
+  input: RotateTokenInput,
+  requestedBy: string,
+  now = new Date(),
+): Promise<RotatedTokenResponse> {
+  assertTokenHash(hash);
+  const settings = env();
+  const old = await db().applicationToken.findUnique({ where: { hash } });
+  if (!old || (old.revokeAt && old.revokeAt.getTime() <= now.getTime())) throw notFound();
+  if (old.deviceId) throw new ApiError("bad_request", DEVICE_TOKEN_ROTATION);
+  const familyId = old.familyId ?? old.jti;
+  if (old.replacedBy) {
+    await revokeFamily(familyId);
+    throw new ApiError("conflict", ALREADY_ROTATED);
+  }
+  if (old.disabledAt) throw new ApiError("conflict", "Token is disabled; enable it before rotating it");
+
+  const maxMs = settings.TESSERA_TOKEN_MAX_DAYS * 86_400_000;
+  const lifetime = old.validUntil.getTime() - old.issueDate.getTime();
+  const wanted =
+    input.validUntil ?? new Date(now.getTime() + Math.min(lifetime > 0 ? lifetime : DEFAULT_LIFETIME_MS, maxMs));
+  const exp = Math.floor(wanted.getTime() / 1000);
+  const validUntil = new Date(exp * 1000);
+  if (validUntil.getTime() <= now.getTime())
+    throw fieldError("bad_request", "validUntil", "validUntil must be in the future");
+  if (validUntil.getTime() > now.getTime() + maxMs)
+    throw fieldError(
+      "bad_request",
+      "validUntil",
+      `validUntil must be at most ${settings.TESSERA_TOKEN_MAX_DAYS} days from now`,
+    );
+
+  const jti = randomUUID();
+  const { token, kid } = await signAppToken(
+    {
+      keys: settings.TESSERA_TOKEN_KEYS,
+      signingKeys: settings.TESSERA_SIGNING_KEYS,
+      alg: settings.TESSERA_TOKEN_ALG,
+      issuer: settings.TESSERA_ISSUER,
+    },
+    { role: old.role, jti, iat: Math.floor(now.getTime() / 1000), exp },
+  );
+  const newHash = hashToken(token);
+  // The grace never outlives the old token itself.
+  const revokeAt = new Date(Math.min(now.getTime() + input.grace_seconds * 1000, old.validUntil.getTime()));
+
+  const outcome = await db().$transaction(async (tx) => {
+    // Only a token not yet replaced (and not disabled meanwhile) is rotated: of two concurrent rotations of one
+    // token, exactly one does; the other finds it replaced, which is the reuse the family pays for.
+    const replaced =
+      input.grace_seconds === 0
+        ? await tx.applicationToken.deleteMany({ where: { hash, replacedBy: null, disabledAt: null } })
+        : await tx.applicationToken.updateMany({
+            where: { hash, replacedBy: null, disabledAt: null },
+            data: { replacedBy: newHash, revokeAt, familyId },
+          });
+    if (replaced.count === 0) return "lost" as const;
+    const row = await tx.applicationToken.create({
+      data: {
+        hash: newHash,
+        name: old.name,
+        nameSkeleton: old.nameSkeleton,
+        role: old.role,
+        kid,
+        jti,
+        requestedBy,
+        issueDate: now,
+        validUntil,
+        familyId,
+      },
+      select: TOKEN_COLUMNS,
+    });
+    const before = await tx.applicationToken.findUnique({ where: { hash }, select: TOKEN_COLUMNS });
+    return { row, before };
+  });
+  if (outcome === "lost") {
+    const current = await db().applicationToken.findUnique({ where: { hash }, select: { replacedBy: true } });
+    if (!current) throw notFound();
+    if (current.replacedBy) {
+      await revokeFamily(familyId);
+      throw new ApiError("conflict", ALREADY_ROTATED);
+    }
+    throw new ApiError("conflict", "Token is disabled; enable it before rotating it");
+  }
+  const replaced = outcome.before
+    ? toTokenResponse(outcome.before, now.getTime())
+    : // Grace 0: the old token is gone; its answer says so.
+      { ...toTokenResponse({ ...old, revokeAt: now }, now.getTime()), replacedBy: newHash };
+  return { token, ...toTokenResponse(outcome.row, now.getTime()), replaced };
+}
+
+/** Deletes every token of a rotation family (revoking them all); returns how many. */
+export async function revokeFamily(familyId: string): Promise<number> {
+  const { count } = await db().applicationToken.deleteMany({
+    where: { OR: [{ familyId }, { jti: familyId }] },
+  });
+  return count;
+}
+
+/** Disables (true) or enables (false) a token; answers the token after the change. Device tokens too. */
+export async function setTokenDisabled(hash: string, disabled: boolean, now = new Date()): Promise<TokenResponse> {
+  assertTokenHash(hash);
+  const { count } = await db().applicationToken.updateMany({
+    where: { hash, disabledAt: disabled ? null : { not: null } },
+    data: { disabledAt: disabled ? now : null },
+  });
+  const row = await db().applicationToken.findUnique({ where: { hash }, select: TOKEN_COLUMNS });
+  if (!row) throw notFound();
+  void count; // already in the wanted state: the same answer (idempotent)
+  return toTokenResponse(row, now.getTime());
+}
+
+/** Deletes rotated-out tokens whose grace has ended (the sweep's part for tokens); returns how many. */
+export async function deleteEndedGraces(): Promise<number> {
+  const { count } = await db().applicationToken.deleteMany({ where: { revokeAt: { lte: new Date() } } });
+  return count;
+}
+
+function notFound(): ApiError {
+  return new ApiError("not_found", "Token not found");
+}
