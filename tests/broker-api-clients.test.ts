@@ -1,3 +1,4 @@
+// Engine-independent: the broker's dynamic security clients over MQTT; the database only authenticates.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { closedWithin, connectAs } from "./helpers/broker.ts";

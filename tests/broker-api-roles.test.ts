@@ -1,3 +1,4 @@
+// Engine-independent: the broker's dynamic security roles over MQTT; the database only authenticates.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { MqttClient } from "mqtt";

@@ -1,3 +1,4 @@
+// Engine-independent: the Broker console pages and their role guard; the database only authenticates.
 import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { MESSAGES } from "../lib/api/error-codes.ts";

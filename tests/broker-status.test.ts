@@ -1,3 +1,4 @@
+// Engine-independent: the broker's $SYS status, read over MQTT; the database only authenticates (covered on both engines elsewhere).
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { after, before, test } from "node:test";

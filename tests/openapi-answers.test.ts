@@ -1,3 +1,4 @@
+// Engine-independent: real answers against the OpenAPI document's schemas; their shapes do not depend on the engine.
 import { test } from "node:test";
 import { setUpOpenApiServer } from "./helpers/openapi-server.ts";
 

@@ -1,3 +1,4 @@
+// Engine-independent: the OpenAPI document against the route files and the permission table.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Validator } from "@seriousme/openapi-schema-validator";

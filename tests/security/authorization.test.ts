@@ -1,3 +1,4 @@
+// Engine-independent: the role x endpoint matrix of the one permission table, with valid credentials.
 import { after, before, describe, test } from "node:test";
 import { decodeJwt } from "jose";
 import { can, ROLES, routePermission } from "../../lib/auth/permissions.ts";

@@ -1,3 +1,4 @@
+// Engine-independent: hostile input to the broker API, refused before or by the broker; the database only authenticates.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { connectAs } from "../helpers/broker.ts";

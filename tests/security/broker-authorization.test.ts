@@ -1,3 +1,4 @@
+// Engine-independent: who may call the broker API, from the one permission table; the database only authenticates.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { can, ROLES, ROUTES } from "../../lib/auth/permissions.ts";

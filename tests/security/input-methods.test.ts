@@ -1,3 +1,4 @@
+// Engine-independent: HTTP methods, OPTIONS and 405s of every route, answered before a handler runs (its embedded data dir part is PGlite's own).
 import assert from "node:assert/strict";
 import { chmodSync, statSync } from "node:fs";
 import { describe, test } from "node:test";
