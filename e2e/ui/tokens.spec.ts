@@ -125,3 +125,44 @@ test("the server's refusal is shown on the field it is about, also where its sen
   await expect(dialog.getByLabel("Valid Until")).toHaveAccessibleDescription(/validUntil must be in the future$/);
   await expect(nameField).toHaveAttribute("aria-invalid", "false");
 });
+
+test("disable and enable a token, then rotate it with a grace: both listed, the new one shown once", async ({
+  page,
+  request,
+}, testInfo) => {
+  const name = uniqueName("rot");
+  const created = await request.post("/api/tokens", {
+    data: { name, role: "viewer", validUntil: new Date(Date.now() + 7 * 86_400_000).toISOString() },
+    headers: { Origin: E2E.baseURL },
+  });
+  expect(created.status()).toBe(200);
+  const old = (await created.json()) as { token: string; hash: string };
+  const use = (token: string) => request.get("/api/me", { headers: { Authorization: `Bearer ${token}` } });
+
+  await page.goto("/tokens");
+  const row = page.locator(`[data-testid="token-row"][data-name="${name}"]`);
+  await row.getByRole("button", { name: `Disable ${name}` }).click();
+  await expect(row).toContainText("Disabled");
+  expect((await use(old.token)).status()).toBe(403);
+  await row.getByRole("button", { name: `Enable ${name}` }).click();
+  await expect(row.getByText("Valid", { exact: true })).toBeVisible();
+  expect((await use(old.token)).status()).toBe(200);
+
+  await row.getByRole("button", { name: `Rotate ${name}` }).click();
+  const dialog = page.getByRole("dialog", { name: "Rotate token" });
+  await dialog.getByLabel("1 hour").check();
+  await page.screenshot({ path: testInfo.outputPath("rotate-dialog.png") });
+  await dialog.getByRole("button", { name: "Rotate" }).click();
+  const rotated = page.getByRole("dialog", { name: "Token rotated" });
+  await expect(rotated.getByText("It will never be shown again")).toBeVisible();
+  const fresh = (await rotated.getByTestId("new-token").textContent())!;
+  expect(fresh).toMatch(/^eyJ/);
+  await rotated.getByRole("button", { name: "Done" }).click();
+
+  // Both rows: the old one says what replaced it and until when.
+  await expect(row).toHaveCount(2);
+  await expect(page.getByTestId("replaced-by")).toHaveCount(1);
+  await page.screenshot({ path: testInfo.outputPath("token-rotated.png"), fullPage: true });
+  expect((await use(fresh)).status()).toBe(200);
+  expect((await use(old.token)).status()).toBe(200); // its grace: an hour
+});

@@ -3,6 +3,7 @@ import { EnvError } from "../../lib/env.ts";
 import { DataDirBusyError } from "../../lib/embedded/lock.ts";
 import { MigrationError } from "../../lib/db/migrate.ts";
 import { devicesCommand, DEVICES_USAGE } from "./devices.ts";
+import { keysCommand, KEYS_USAGE } from "./keys.ts";
 import { migrateCommand } from "./migrate.ts";
 import { startCommand } from "./start.ts";
 import { tokensCommand, TOKENS_USAGE } from "./tokens.ts";
@@ -18,6 +19,7 @@ ${TOKENS_USAGE}
 ${USERS_USAGE}
 ${DEVICES_USAGE}
 ${WORKER_USAGE}
+${KEYS_USAGE}
 
 Configuration comes from the environment and .env files (see README, Configuration).`;
 
@@ -28,6 +30,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   users: usersCommand,
   devices: devicesCommand,
   worker: workerCommand,
+  keys: keysCommand,
   "mqtt-responder": workerCommand,
 };
 

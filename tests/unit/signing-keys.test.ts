@@ -111,3 +111,21 @@ describe("signing and verifying", () => {
     }
   });
 });
+
+describe("tessera keys generate", () => {
+  test("prints a TESSERA_SIGNING_KEYS value that the server accepts; a wrong algorithm is a usage error", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ["scripts/tessera.mjs", "keys", ...args], { encoding: "utf8" });
+    const made = run("generate", "ES256");
+    assert.equal(made.status, 0, made.stderr);
+    const keys = parseSigningKeys(made.stdout.trim());
+    assert.equal(keys[0]!.alg, "ES256");
+    assert.ok(keys[0]!.d);
+    assert.doesNotThrow(() => parseEnv({ TESSERA_TOKEN_ALG: "ES256", TESSERA_SIGNING_KEYS: made.stdout.trim() }));
+    assert.ok(!made.stderr.includes(keys[0]!.d!), "the private part only on stdout");
+    const wrong = run("generate", "HS256");
+    assert.equal(wrong.status, 1);
+    assert.match(wrong.stderr, /usage: tessera keys generate EdDSA\|ES256/);
+  });
+});

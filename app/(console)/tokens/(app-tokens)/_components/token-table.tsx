@@ -12,9 +12,13 @@ type SortKey = "name" | "role" | "requestedBy" | "issueDate" | "validUntil" | "l
 export function TokenTable({
   tokens,
   onRevoke,
+  onRotate,
+  onToggleDisabled,
 }: {
   tokens: TokenResponse[];
   onRevoke: (token: TokenResponse) => void;
+  onRotate: (token: TokenResponse) => void;
+  onToggleDisabled: (token: TokenResponse) => void;
 }) {
   const [sort, setSort] = useState<{ column: SortKey; descending: boolean }>({ column: "issueDate", descending: true });
   const sorted = useMemo(() => {
@@ -72,7 +76,14 @@ export function TokenTable({
     { heading: "Hash", cell: (token) => <ShortHash token={token} />, className: "whitespace-nowrap" },
     {
       heading: header("status", "Status"),
-      cell: (token) => <Badge tone={token.status === "Valid" ? "good" : "neutral"}>{token.status}</Badge>,
+      cell: (token) => (
+        <span className="inline-flex flex-col items-start gap-0.5">
+          <Badge tone={token.status === "Valid" ? "good" : token.status === "Disabled" ? "warning" : "neutral"}>
+            {token.status}
+          </Badge>
+          {token.replacedBy ? <Replaced token={token} tokens={tokens} /> : null}
+        </span>
+      ),
     },
   ];
 
@@ -84,17 +95,58 @@ export function TokenTable({
       rowKey={(token) => token.hash}
       rowAttributes={(token) => ({ "data-testid": "token-row", "data-name": token.name })}
       action={(token) => (
-        <button
-          type="button"
-          aria-label={`Revoke ${token.name}`}
-          title={`Revoke ${token.name}`}
-          onClick={() => onRevoke(token)}
-          className="rounded p-1 text-slate-400 hover:bg-red-50 hover:text-red-600 focus-visible:outline-2 focus-visible:outline-red-600"
-        >
-          <TrashIcon />
-        </button>
+        <span className="inline-flex items-center gap-1 whitespace-nowrap">
+          {token.replacedBy || token.status === "Invalid" ? null : (
+            <>
+              <button
+                type="button"
+                aria-label={`${token.status === "Disabled" ? "Enable" : "Disable"} ${token.name}`}
+                title={`${token.status === "Disabled" ? "Enable" : "Disable"} ${token.name}`}
+                onClick={() => onToggleDisabled(token)}
+                className="rounded px-1.5 py-1 text-xs font-medium text-slate-500 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-2 focus-visible:outline-indigo-600"
+              >
+                {token.status === "Disabled" ? "Enable" : "Disable"}
+              </button>
+              {token.status === "Valid" ? (
+                <button
+                  type="button"
+                  aria-label={`Rotate ${token.name}`}
+                  title={`Rotate ${token.name}`}
+                  onClick={() => onRotate(token)}
+                  className="rounded px-1.5 py-1 text-xs font-medium text-slate-500 hover:bg-indigo-50 hover:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-600"
+                >
+                  Rotate
+                </button>
+              ) : null}
+            </>
+          )}
+          <button
+            type="button"
+            aria-label={`Revoke ${token.name}`}
+            title={`Revoke ${token.name}`}
+            onClick={() => onRevoke(token)}
+            className="rounded p-1 text-slate-400 hover:bg-red-50 hover:text-red-600 focus-visible:outline-2 focus-visible:outline-red-600"
+          >
+            <TrashIcon />
+          </button>
+        </span>
       )}
     />
+  );
+}
+
+/** A rotated-out token: which token replaced it, and when it stops working. */
+function Replaced({ token, tokens }: { token: TokenResponse; tokens: TokenResponse[] }) {
+  const successor = tokens.find((other) => other.hash === token.replacedBy);
+  return (
+    <span className="text-xs whitespace-nowrap text-slate-500" data-testid="replaced-by">
+      replaced by {successor ? `${successor.hash.slice(0, 8)}…` : "a newer token"}
+      {token.revokeAt ? (
+        <>
+          , until <LocalTime value={token.revokeAt} />
+        </>
+      ) : null}
+    </span>
   );
 }
 

@@ -7,6 +7,7 @@ import type { TokenResponse } from "@/lib/schemas/token.ts";
 import { callApi } from "../../_components/api.ts";
 import { useConfirmAction } from "../../_components/use-confirm-action.ts";
 import { NewTokenDialog } from "./new-token-dialog.tsx";
+import { RotateTokenDialog } from "./rotate-token-dialog.tsx";
 import { TokenTable } from "./token-table.tsx";
 import { ViewHeading } from "../../../_components/view-heading.tsx";
 
@@ -21,6 +22,21 @@ export function TokensView({
 }) {
   const [tokens, setTokens] = useState(initialTokens);
   const [creating, setCreating] = useState(false);
+  const [rotating, setRotating] = useState<TokenResponse | null>(null);
+  const [problem, setProblem] = useState<string>();
+  /** The list again, after a change that touched more than one row (a rotation). */
+  async function reload() {
+    const result = await callApi<TokenResponse[]>("GET", "/api/tokens");
+    if (result.ok) setTokens(result.data);
+  }
+  // Disable and enable answer with the token after the change; reversible, so no confirmation.
+  async function toggleDisabled(token: TokenResponse) {
+    setProblem(undefined);
+    const action = token.status === "Disabled" ? "enable" : "disable";
+    const result = await callApi<TokenResponse>("POST", `/api/tokens/${token.hash}/${action}`);
+    if (!result.ok) return setProblem(result.message);
+    setTokens((current) => current.map((row) => (row.hash === token.hash ? result.data : row)));
+  }
   // DELETE answers with the tokens that remain.
   const revoke = useConfirmAction(
     (token: TokenResponse) => callApi<TokenResponse[]>("DELETE", `/api/tokens/${token.hash}`),
@@ -40,9 +56,26 @@ export function TokensView({
       >
         Tokens let other applications call the REST API without a login. Each is shown once, when created.
       </ViewHeading>
+      {problem ? (
+        <p role="alert" className="mt-4 rounded-md bg-red-50 px-3 py-2 text-sm text-red-800 ring-1 ring-red-200">
+          {problem}
+        </p>
+      ) : null}
       <div className="mt-6">
-        <TokenTable tokens={tokens} onRevoke={revoke.ask} />
+        <TokenTable
+          tokens={tokens}
+          onRevoke={revoke.ask}
+          onRotate={setRotating}
+          onToggleDisabled={(token) => void toggleDisabled(token)}
+        />
       </div>
+      <RotateTokenDialog
+        token={rotating}
+        onClose={(changed) => {
+          setRotating(null);
+          if (changed) void reload();
+        }}
+      />
       <NewTokenDialog
         open={creating}
         roles={roles}
