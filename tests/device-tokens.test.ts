@@ -132,6 +132,23 @@ describe(`device tokens over MQTT ${engine === "postgres" ? "(PostgreSQL)" : "(e
     assert.equal(row?.requestedBy, "device:dev1", "listed as a device token");
     assert.match(row!.name, /^dev:dev1:[0-9a-f]{8}$/);
 
+    // Introspected by another service (issue 18): a device token, its device as sub; a device token cannot rotate.
+    const introspected = await admin("/api/tokens/introspect", { method: "POST", body: { token } });
+    assert.deepEqual(introspected.body, {
+      active: true,
+      role: "viewer",
+      exp: claims.exp,
+      iat: claims.iat,
+      iss: "tessera",
+      sub: "dev1",
+      name: row!.name,
+      hash: sha256(token),
+      token_type: "device",
+    });
+    const selfRotate = await api("/api/tokens/self/rotate", { method: "POST", token });
+    assert.equal(selfRotate.status, 400);
+    assert.match(String(selfRotate.body), /Device tokens are not rotated/);
+
     // The same one-liner again within the interval: an error line at once, so it returns (it has no -W).
     const started = Date.now();
     const limited = await rr("dev1");

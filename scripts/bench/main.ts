@@ -1,3 +1,4 @@
+import { newSigningKey } from "../../lib/embedded/secrets.ts";
 import { spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import { randomBytes } from "node:crypto";
@@ -23,7 +24,7 @@ import { seed } from "./seed.ts";
  *
  * Settings (environment): BENCH_SECONDS (10), BENCH_WARMUP_SECONDS (3), BENCH_ROUNDS (3),
  * BENCH_CONNECTIONS (10), BENCH_TOKENS (10000), BENCH_IN_USE (1000), BENCH_SKIP_BUILD=1 to reuse the build,
- * BENCH_ONLY=A,B to run some scenarios only.
+ * BENCH_ONLY=A,B to run some scenarios only, BENCH_TOKEN_ALG=EdDSA|ES256 to sign every token that way (HS256 otherwise).
  */
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -34,6 +35,9 @@ const SEED = Number(process.env.BENCH_TOKENS ?? 10_000);
 const IN_USE = Number(process.env.BENCH_IN_USE ?? 1_000);
 /** E's background use of the IN_USE tokens, requests per second (each token every IN_USE / rate seconds). */
 const BACKGROUND_RATE = 50;
+/** What signs the seeded tokens and the server's new ones (the verify cost differs: README, Performance). */
+const TOKEN_ALG = (process.env.BENCH_TOKEN_ALG ?? "HS256") as "HS256" | "EdDSA" | "ES256";
+if (!["HS256", "EdDSA", "ES256"].includes(TOKEN_ALG)) throw new Error("BENCH_TOKEN_ALG must be HS256, EdDSA or ES256");
 /** BENCH_ONLY=A,E runs just those scenarios (for a quick look; the README quotes full runs). */
 const ONLY = (process.env.BENCH_ONLY ?? "").split(",").filter(Boolean);
 const ADMIN_PASSWORD = "bench-admin-password";
@@ -64,6 +68,9 @@ async function main() {
     TESSERA_ADMIN_PASSWORD: ADMIN_PASSWORD,
     // Measure the work of rejecting a bad token, not the throttle that would soon answer 429 instead.
     TESSERA_AUTH_FAILURES_PER_MINUTE: "1000000",
+    ...(TOKEN_ALG === "HS256"
+      ? {}
+      : { TESSERA_TOKEN_ALG: TOKEN_ALG, TESSERA_SIGNING_KEYS: JSON.stringify([newSigningKey(TOKEN_ALG)]) }),
   };
   Object.assign(process.env, serverEnv);
 
@@ -241,6 +248,7 @@ async function main() {
         rounds: ROUNDS,
         connections: CONNECTIONS,
         seededTokens: SEED,
+        tokenAlg: TOKEN_ALG,
         tokensInUse: IN_USE,
         backgroundRateDuringE: BACKGROUND_RATE,
       },
@@ -259,7 +267,8 @@ async function main() {
     };
     mkdirSync("bench/results", { recursive: true });
     writeFileSync("bench/results/latest.json", JSON.stringify(report, null, 2) + "\n");
-    writeFileSync(`bench/results/latest-${engine}.json`, JSON.stringify(report, null, 2) + "\n");
+    const suffix = TOKEN_ALG === "HS256" ? "" : `-${TOKEN_ALG.toLowerCase()}`;
+    writeFileSync(`bench/results/latest-${engine}${suffix}.json`, JSON.stringify(report, null, 2) + "\n");
 
     printReport(report, selected, results);
   } finally {
