@@ -55,6 +55,19 @@ export function tokenSettings(settings: {
   };
 }
 
+/** What signs a new token: the configured keys and algorithm, with the given issuer. */
+export function signerSettings(
+  settings: { TESSERA_TOKEN_KEYS?: string; TESSERA_SIGNING_KEYS?: string; TESSERA_TOKEN_ALG?: TokenAlg },
+  issuer: string,
+): Omit<TokenSettings, "issuer"> & { issuer: string } {
+  return {
+    keys: settings.TESSERA_TOKEN_KEYS,
+    signingKeys: settings.TESSERA_SIGNING_KEYS,
+    alg: settings.TESSERA_TOKEN_ALG,
+    issuer,
+  };
+}
+
 /** Tessera's public URL without a trailing slash, if configured. */
 export function publicUrlOf(settings: { TESSERA_PUBLIC_URL?: string }): string | undefined {
   return settings.TESSERA_PUBLIC_URL?.replace(/\/+$/, "");

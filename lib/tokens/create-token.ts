@@ -1,7 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { fieldError, type ApiError } from "../api/errors.ts";
-import { signAppToken } from "./app-token.ts";
+import { signAppToken, signerSettings } from "./app-token.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env } from "../env.ts";
@@ -46,15 +46,13 @@ export async function createToken(
   }
 
   const jti = randomUUID();
-  const { token, kid } = await signAppToken(
-    {
-      keys: settings.TESSERA_TOKEN_KEYS,
-      signingKeys: settings.TESSERA_SIGNING_KEYS,
-      alg: settings.TESSERA_TOKEN_ALG,
-      issuer: device?.issuer ?? settings.TESSERA_ISSUER,
-    },
-    { role: input.role, jti, iat: Math.floor(now.getTime() / 1000), exp, sub: device?.subject },
-  );
+  const { token, kid } = await signAppToken(signerSettings(settings, device?.issuer ?? settings.TESSERA_ISSUER), {
+    role: input.role,
+    jti,
+    iat: Math.floor(now.getTime() / 1000),
+    exp,
+    sub: device?.subject,
+  });
   const skeleton = nameSkeleton(input.name);
   try {
     const row = await db().applicationToken.create({

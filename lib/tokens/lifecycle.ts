@@ -4,7 +4,7 @@ import { ApiError, fieldError } from "../api/errors.ts";
 import { db } from "../db.ts";
 import { env } from "../env.ts";
 import type { CreatedTokenResponse, RotateTokenInput, TokenResponse } from "../schemas/token.ts";
-import { signAppToken } from "./app-token.ts";
+import { signAppToken, signerSettings } from "./app-token.ts";
 import { assertTokenHash } from "./get-token-or-throw.ts";
 import { hashToken } from "./hash-token.ts";
 import { TOKEN_COLUMNS, toTokenResponse } from "./token-response.ts";
@@ -71,15 +71,12 @@ export async function rotateToken(
     );
 
   const jti = randomUUID();
-  const { token, kid } = await signAppToken(
-    {
-      keys: settings.TESSERA_TOKEN_KEYS,
-      signingKeys: settings.TESSERA_SIGNING_KEYS,
-      alg: settings.TESSERA_TOKEN_ALG,
-      issuer: settings.TESSERA_ISSUER,
-    },
-    { role: old.role, jti, iat: Math.floor(now.getTime() / 1000), exp },
-  );
+  const { token, kid } = await signAppToken(signerSettings(settings, settings.TESSERA_ISSUER), {
+    role: old.role,
+    jti,
+    iat: Math.floor(now.getTime() / 1000),
+    exp,
+  });
   const newHash = hashToken(token);
   // The grace never outlives the old token itself.
   const revokeAt = new Date(Math.min(now.getTime() + input.grace_seconds * 1000, old.validUntil.getTime()));
