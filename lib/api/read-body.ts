@@ -6,7 +6,7 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 /**
  * Reads a JSON body (at most MAX_BODY_BYTES) and validates it with schema; ApiError or ZodError otherwise.
- * With `optional`, a request that carries no body at all (no Content-Type, no content) is validated as {}.
+ * With `optional`, a request that carries no body (none at all, or an empty one) is validated as {}.
  */
 export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>, optional = false): Promise<T> {
   const type = request.headers.get("content-type") ?? "";
@@ -14,7 +14,8 @@ export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>, op
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw new ApiError("unsupported_media_type", "Send the body as JSON with Content-Type: application/json");
   }
-  return schema.parse(parseJson(await readBodyText(request)));
+  const text = await readBodyText(request);
+  return schema.parse(optional && text.trim() === "" ? {} : parseJson(text));
 }
 
 /**
@@ -23,7 +24,14 @@ export async function readJsonBody<T>(request: Request, schema: z.ZodType<T>, op
  */
 export async function readJsonOrFormBody<T>(request: Request, schema: z.ZodType<T>): Promise<T> {
   const type = request.headers.get("content-type") ?? "";
-  if (/^application\/json\s*(;|$)/i.test(type)) return schema.parse(parseJson(await readBodyText(request)));
+  if (/^application\/json\s*(;|$)/i.test(type)) {
+    const text = await readBodyText(request);
+    // A field given twice is as ambiguous in JSON (JSON.parse keeps the last, another reader the first) as in a form.
+    for (const name of fieldNames(schema))
+      if ((text.match(new RegExp(`(?<!\\\\)"${name}"\\s*:`, "g")) ?? []).length > 1)
+        throw new ApiError("bad_request", `${name} is given more than once`);
+    return schema.parse(parseJson(text));
+  }
   if (/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
     const form = new URLSearchParams(await readBodyText(request));
     const fields: Record<string, string> = {};
@@ -38,6 +46,12 @@ export async function readJsonOrFormBody<T>(request: Request, schema: z.ZodType<
     "unsupported_media_type",
     "Send the body as application/x-www-form-urlencoded or as JSON with Content-Type: application/json",
   );
+}
+
+/** The field names of an object schema (none for any other). */
+function fieldNames(schema: z.ZodType): string[] {
+  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape;
+  return shape ? Object.keys(shape).filter((name) => /^\w+$/.test(name)) : [];
 }
 
 function hasBody(request: Request): boolean {

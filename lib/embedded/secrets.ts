@@ -54,7 +54,11 @@ export function newSigningKey(alg: AsymmetricAlg): SigningJwk {
 export function embeddedSecrets(current: Env, dataDir: string, log: (line: string) => void): Partial<Secrets> {
   const wanted: Partial<Secrets> = {};
   const needSigningKeys = current.TESSERA_TOKEN_ALG !== "HS256" && !current.TESSERA_SIGNING_KEYS;
-  if (current.TESSERA_TOKEN_KEYS && current.NEXTAUTH_SECRET && !needSigningKeys) return wanted;
+  if (current.TESSERA_TOKEN_KEYS && current.NEXTAUTH_SECRET && !needSigningKeys) {
+    // Signing keys made by an earlier start still verify the tokens they signed, whatever signs now (HS256 again).
+    const existing = current.TESSERA_SIGNING_KEYS ? undefined : readSecrets(dataDir)?.TESSERA_SIGNING_KEYS;
+    return existing ? { TESSERA_SIGNING_KEYS: existing } : wanted;
+  }
   let secrets = loadOrCreateSecrets(dataDir, log);
   if (!current.TESSERA_TOKEN_KEYS) wanted.TESSERA_TOKEN_KEYS = secrets.TESSERA_TOKEN_KEYS;
   if (!current.NEXTAUTH_SECRET) wanted.NEXTAUTH_SECRET = secrets.NEXTAUTH_SECRET;
@@ -67,9 +71,28 @@ export function embeddedSecrets(current: Env, dataDir: string, log: (line: strin
       replaceSecrets(dataDir, secrets);
       log(`Generated an ${alg} signing key (kid ${key.kid}) in ${secretsFile(dataDir)}.`);
     }
-    wanted.TESSERA_SIGNING_KEYS = secrets.TESSERA_SIGNING_KEYS;
   }
+  // Kept whatever signs now: tokens signed by an earlier start's EdDSA or ES256 key keep verifying after a start
+  // with TESSERA_TOKEN_ALG back at HS256, and the JWKS keeps publishing those keys.
+  if (!current.TESSERA_SIGNING_KEYS && secrets.TESSERA_SIGNING_KEYS)
+    wanted.TESSERA_SIGNING_KEYS = secrets.TESSERA_SIGNING_KEYS;
   return wanted;
+}
+
+/** The data dir's secrets file, or undefined when there is none yet (nothing is created). */
+function readSecrets(dataDir: string): Secrets | undefined {
+  try {
+    return readSecretsFile(dataDir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+}
+
+function readSecretsFile(dataDir: string): Secrets {
+  const parsed: unknown = JSON.parse(readFileSync(secretsFile(dataDir), "utf8"));
+  if (!isSecrets(parsed)) throw new Error(`${secretsFile(dataDir)} is not a Tessera secrets file`);
+  return parsed;
 }
 
 /** Writes the secrets file anew: a temporary file renamed over it, so a crash leaves the old or the new one whole. */

@@ -105,7 +105,9 @@ export async function signAppToken(
     .setIssuer(settings.issuer)
     .setJti(claims.jti);
   if (claims.sub) jwt.setSubject(claims.sub);
-  const token = await jwt.sign(await signer.key);
+  const signed = await jwt.sign(await signer.key);
+  // WebCrypto's ECDSA yields either s; the low one is the only spelling accepted (isLowS).
+  const token = signer.alg === "ES256" ? withLowS(signed) : signed;
   return { token, kid: signer.kid };
 }
 
@@ -121,9 +123,50 @@ const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 function hasCanonicalSignature(token: string, alg: unknown): boolean {
   const signature = token.slice(token.lastIndexOf(".") + 1);
   if (alg === "HS256") return signature.length === 43 && BASE64URL.indexOf(signature[42]!) % 4 === 0;
-  if (alg === "EdDSA" || alg === "ES256")
-    return signature.length === 86 && BASE64URL.indexOf(signature[85]!) % 16 === 0;
-  return false;
+  if (alg !== "EdDSA" && alg !== "ES256") return false;
+  if (signature.length !== 86 || BASE64URL.indexOf(signature[85]!) % 16 !== 0) return false;
+  return alg === "EdDSA" || isLowS(signature);
+}
+
+const P256_ORDER = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+
+/** The same ES256 token with s replaced by n - s when s is the high one: equally valid, and canonical. */
+function withLowS(token: string): string {
+  const dot = token.lastIndexOf(".");
+  const bytes = base64urlBytes(token.slice(dot + 1));
+  let s = 0n;
+  for (const byte of bytes.subarray(32)) s = (s << 8n) | BigInt(byte);
+  if (s <= P256_HALF_ORDER) return token;
+  let low = P256_ORDER - s;
+  for (let i = 63; i >= 32; i--) {
+    bytes[i] = Number(low & 0xffn);
+    low >>= 8n;
+  }
+  const text = btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, "-")
+    .replace(/\//g, "_")
+    .replace(/=+$/, "");
+  return `${token.slice(0, dot + 1)}${text}`;
+}
+
+/** Half the order of P-256's group. */
+const P256_HALF_ORDER = P256_ORDER >> 1n;
+
+/**
+ * ECDSA signatures are malleable: with (r, s) valid, so is (r, n - s), a second spelling of the same token (with
+ * another SHA-256) that Tessera would refuse as unknown but a verifier keyed on the token string could count apart.
+ * Tessera signs and accepts only the low-s form, as Bitcoin's BIP 62 does.
+ */
+function isLowS(signature: string): boolean {
+  const bytes = base64urlBytes(signature);
+  let s = 0n;
+  for (const byte of bytes.subarray(32)) s = (s << 8n) | BigInt(byte);
+  return s <= P256_HALF_ORDER;
+}
+
+function base64urlBytes(text: string): Uint8Array {
+  const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }
 
 /** The header's alg, or undefined for a token whose header does not decode. */

@@ -1,6 +1,6 @@
 import "server-only";
 import { jsonResponse, rateLimitedError } from "../api/errors.ts";
-import { countFailure } from "../auth/shared-throttle.ts";
+import { countFailure, failureWait } from "../auth/shared-throttle.ts";
 import { env } from "../env.ts";
 import type { IntrospectionResponse } from "../schemas/introspection.ts";
 import { tokenSettings, verifyAppToken } from "./app-token.ts";
@@ -15,16 +15,20 @@ import { findTokenInUse, touchLastUsed } from "./token-use.ts";
 // a token was forged, expired, revoked or never existed (RFC 7662 section
 // 2.2). Each "no" counts against the caller's address like a bad token sent
 // to Tessera, so introspection is no faster oracle for guessing than the API
-// itself; each "yes" is a use of the token (lastUsed, from the caller).
+// itself, and once the address is over the limit every answer is a 429, a
+// "yes" too (else a 429 would itself mean "no"); each "yes" is a use of the
+// token (lastUsed, from the caller).
 
 const INACTIVE = { active: false } as const;
 const NO_STORE = { "Cache-Control": "no-store", Pragma: "no-cache" };
 
 export async function introspect(token: string, callerAddress: string): Promise<Response> {
+  const limit = env().TESSERA_AUTH_FAILURES_PER_MINUTE;
+  const known = await failureWait(callerAddress, limit);
+  if (known > 0) throw rateLimitedError(known);
   const answer = await answerFor(token, callerAddress);
   if (!answer.active) {
-    const settings = env();
-    const wait = await countFailure(callerAddress, settings.TESSERA_AUTH_FAILURES_PER_MINUTE);
+    const wait = await countFailure(callerAddress, limit);
     if (wait > 0) throw rateLimitedError(wait);
   }
   const response = jsonResponse(answer);

@@ -24,6 +24,15 @@ import { TOKEN_COLUMNS, toTokenResponse } from "./token-response.ts";
 
 const DEFAULT_LIFETIME_MS = 30 * 86_400_000;
 
+/**
+ * A second rotation of one token this soon after the first is a repeat (a double click, a client retrying after
+ * its connection dropped, two rotations racing), not a second holder: it is refused, and the family is kept.
+ */
+export const REPEAT_WINDOW_MS = 10_000;
+export const JUST_ROTATED =
+  "This token was rotated moments ago; the new token was in that answer (rotate the new one if it was lost)";
+export const SELF_GRACE_MAX_SECONDS = 86_400;
+
 export const ALREADY_ROTATED =
   "This token was already rotated; rotating it again is a reuse, so every token of its family was revoked";
 export const DEVICE_TOKEN_ROTATION =
@@ -33,32 +42,47 @@ export const DEVICE_TOKEN_ROTATION =
 export type RotatedTokenResponse = CreatedTokenResponse & { replaced: TokenResponse };
 
 /**
- * Rotates the token with this hash. The new token keeps the name, the role
- * and the lifetime of the old one (issue to expiry, capped by
- * TESSERA_TOKEN_MAX_DAYS) unless validUntil is given.
+ * Rotates the token with this hash. An admin's rotation gives the new token
+ * the name, the role and the lifetime of the old one (issue to expiry, capped
+ * by TESSERA_TOKEN_MAX_DAYS) unless validUntil is given. A token rotating
+ * itself (`self`) gets the old token's validUntil and a grace of at most a
+ * day: a stolen token must not renew itself beyond what an admin gave it.
  */
 export async function rotateToken(
   hash: string,
   input: RotateTokenInput,
   requestedBy: string,
-  now = new Date(),
+  options: { self?: boolean; now?: Date } = {},
 ): Promise<RotatedTokenResponse> {
+  const now = options.now ?? new Date();
   assertTokenHash(hash);
   const settings = env();
+  if (options.self && input.validUntil)
+    throw fieldError(
+      "bad_request",
+      "validUntil",
+      "A token rotating itself keeps its validUntil; an admin's rotation may set another",
+    );
+  if (options.self && input.grace_seconds > SELF_GRACE_MAX_SECONDS)
+    throw fieldError(
+      "bad_request",
+      "grace_seconds",
+      `A token rotating itself keeps its old self for at most ${SELF_GRACE_MAX_SECONDS} seconds`,
+    );
   const old = await db().applicationToken.findUnique({ where: { hash } });
   if (!old || (old.revokeAt && old.revokeAt.getTime() <= now.getTime())) throw notFound();
   if (old.deviceId) throw new ApiError("bad_request", DEVICE_TOKEN_ROTATION);
   const familyId = old.familyId ?? old.jti;
-  if (old.replacedBy) {
-    await revokeFamily(familyId);
-    throw new ApiError("conflict", ALREADY_ROTATED);
-  }
+  if (old.replacedBy) throw await reuse(old.replacedBy, familyId, now);
   if (old.disabledAt) throw new ApiError("conflict", "Token is disabled; enable it before rotating it");
+  if (old.validUntil.getTime() <= now.getTime())
+    throw new ApiError("conflict", "Token has expired; create a new one instead");
 
   const maxMs = settings.TESSERA_TOKEN_MAX_DAYS * 86_400_000;
   const lifetime = old.validUntil.getTime() - old.issueDate.getTime();
-  const wanted =
-    input.validUntil ?? new Date(now.getTime() + Math.min(lifetime > 0 ? lifetime : DEFAULT_LIFETIME_MS, maxMs));
+  const wanted = options.self
+    ? old.validUntil
+    : (input.validUntil ?? new Date(now.getTime() + Math.min(lifetime > 0 ? lifetime : DEFAULT_LIFETIME_MS, maxMs)));
   const exp = Math.floor(wanted.getTime() / 1000);
   const validUntil = new Date(exp * 1000);
   if (validUntil.getTime() <= now.getTime())
@@ -113,10 +137,7 @@ export async function rotateToken(
   if (outcome === "lost") {
     const current = await db().applicationToken.findUnique({ where: { hash }, select: { replacedBy: true } });
     if (!current) throw notFound();
-    if (current.replacedBy) {
-      await revokeFamily(familyId);
-      throw new ApiError("conflict", ALREADY_ROTATED);
-    }
+    if (current.replacedBy) throw await reuse(current.replacedBy, familyId, now);
     throw new ApiError("conflict", "Token is disabled; enable it before rotating it");
   }
   const replaced = outcome.before
@@ -124,6 +145,21 @@ export async function rotateToken(
     : // Grace 0: the old token is gone; its answer says so.
       { ...toTokenResponse({ ...old, revokeAt: now }, now.getTime()), replacedBy: newHash };
   return { token, ...toTokenResponse(outcome.row, now.getTime()), replaced };
+}
+
+/**
+ * The answer to rotating a token that was already replaced: within REPEAT_WINDOW_MS of that rotation a repeat,
+ * refused with the family kept; after it, a reuse, and the whole family is revoked.
+ */
+async function reuse(successorHash: string, familyId: string, now: Date): Promise<ApiError> {
+  const successor = await db().applicationToken.findUnique({
+    where: { hash: successorHash },
+    select: { issueDate: true },
+  });
+  if (successor && now.getTime() - successor.issueDate.getTime() < REPEAT_WINDOW_MS)
+    return new ApiError("conflict", JUST_ROTATED);
+  await revokeFamily(familyId);
+  return new ApiError("conflict", ALREADY_ROTATED);
 }
 
 /** Deletes every token of a rotation family (revoking them all); returns how many. */
@@ -134,17 +170,33 @@ export async function revokeFamily(familyId: string): Promise<number> {
   return count;
 }
 
-/** Disables (true) or enables (false) a token; answers the token after the change. Device tokens too. */
+/**
+ * Disables (true) or enables (false) a token, and the tokens it replaced that are still in their grace (disabling
+ * "r1" to answer a leak must stop its predecessor too); answers the token after the change. Idempotent. Device
+ * tokens too.
+ */
 export async function setTokenDisabled(hash: string, disabled: boolean, now = new Date()): Promise<TokenResponse> {
   assertTokenHash(hash);
-  const { count } = await db().applicationToken.updateMany({
-    where: { hash, disabledAt: disabled ? null : { not: null } },
+  await db().applicationToken.updateMany({
+    where: { OR: [{ hash }, ...(await predecessorsOf(hash))], disabledAt: disabled ? null : { not: null } },
     data: { disabledAt: disabled ? now : null },
   });
   const row = await db().applicationToken.findUnique({ where: { hash }, select: TOKEN_COLUMNS });
   if (!row) throw notFound();
-  void count; // already in the wanted state: the same answer (idempotent)
   return toTokenResponse(row, now.getTime());
+}
+
+/**
+ * A filter for the tokens this one replaced, still listed (in their grace): for the family's current token (not
+ * itself replaced), every other member of its family; for any other token, none.
+ */
+export async function predecessorsOf(hash: string): Promise<{ familyId: string; replacedBy: { not: null } }[]> {
+  const row = await db().applicationToken.findUnique({
+    where: { hash },
+    select: { familyId: true, replacedBy: true },
+  });
+  if (!row?.familyId || row.replacedBy) return [];
+  return [{ familyId: row.familyId, replacedBy: { not: null } }];
 }
 
 /** Deletes rotated-out tokens whose grace has ended (the sweep's part for tokens); returns how many. */

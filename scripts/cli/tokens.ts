@@ -54,7 +54,8 @@ export async function tokensCommand(args: string[]): Promise<number> {
         const rows = tokens.map((t) => [
           t.name,
           t.role,
-          t.status,
+          // A rotated-out token says so, and until when it still works.
+          t.replacedBy && t.status !== "Invalid" ? `Replaced (until ${t.revokeAt})` : t.status,
           t.validUntil,
           t.lastUsed ?? "never",
           t.requestedBy,

@@ -84,8 +84,12 @@ describe("embedded signing keys", () => {
       "the EdDSA key stays: its tokens still verify",
     );
     assert.equal(JSON.parse(readFileSync(file, "utf8")).TESSERA_SIGNING_KEYS, es.TESSERA_SIGNING_KEYS);
-    // HS256 needs none and makes none.
-    assert.equal(embeddedSecrets(parseEnv({ TESSERA_DATA_DIR: dir }), dir, () => {}).TESSERA_SIGNING_KEYS, undefined);
+    // HS256 makes none, and passes on the ones made before (their tokens still verify).
+    assert.equal(
+      embeddedSecrets(parseEnv({ TESSERA_DATA_DIR: dir }), dir, () => {}).TESSERA_SIGNING_KEYS,
+      es.TESSERA_SIGNING_KEYS,
+    );
+    assert.equal(JSON.parse(readFileSync(file, "utf8")).TESSERA_SIGNING_KEYS, es.TESSERA_SIGNING_KEYS);
   });
 });
 
@@ -127,5 +131,48 @@ describe("tessera keys generate", () => {
     const wrong = run("generate", "HS256");
     assert.equal(wrong.status, 1);
     assert.match(wrong.stderr, /usage: tessera keys generate EdDSA\|ES256/);
+  });
+});
+
+describe("found by an independent attack", () => {
+  test("embedded: a start back at HS256 keeps the data dir's EdDSA key, so its tokens verify and the JWKS lists it", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "tessera-keys-"));
+    dirs.push(dir);
+    const made = embeddedSecrets(parseEnv({ TESSERA_DATA_DIR: dir, TESSERA_TOKEN_ALG: "EdDSA" }), dir, () => {});
+    assert.ok(made.TESSERA_SIGNING_KEYS);
+    // Back to the default algorithm, with and without the other secrets in the environment.
+    assert.equal(
+      embeddedSecrets(parseEnv({ TESSERA_DATA_DIR: dir }), dir, () => {}).TESSERA_SIGNING_KEYS,
+      made.TESSERA_SIGNING_KEYS,
+    );
+    const withSecrets = parseEnv({ TESSERA_DATA_DIR: dir, TESSERA_TOKEN_KEYS: HMAC, NEXTAUTH_SECRET: "x".repeat(32) });
+    assert.equal(embeddedSecrets(withSecrets, dir, () => {}).TESSERA_SIGNING_KEYS, made.TESSERA_SIGNING_KEYS);
+  });
+
+  test("ES256: only the low-s spelling of a signature is signed and accepted (ECDSA is malleable)", async () => {
+    const es = newSigningKey("ES256");
+    const settings = { keys: HMAC, signingKeys: JSON.stringify([es]), alg: "ES256" as const, issuer: "tessera" };
+    const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+    let flippedSeen = 0;
+    for (let i = 0; i < 12; i++) {
+      const now = Math.floor(Date.now() / 1000);
+      const { token } = await signAppToken(settings, {
+        role: "viewer",
+        jti: crypto.randomUUID(),
+        iat: now,
+        exp: now + 60,
+      });
+      assert.ok(await verifyAppToken(settings, token), "the token as signed");
+      const [h, p, sig] = token.split(".");
+      const bytes = Buffer.from(sig!, "base64url");
+      const s = BigInt(`0x${bytes.subarray(32).toString("hex")}`);
+      assert.ok(s <= n >> 1n, "signed with the low s");
+      const high = Buffer.from((n - s).toString(16).padStart(64, "0"), "hex");
+      const other = `${h}.${p}.${Buffer.concat([bytes.subarray(0, 32), high]).toString("base64url")}`;
+      // The other spelling is a valid ECDSA signature (jose accepts it offline) but not Tessera's token.
+      assert.equal(await verifyAppToken(settings, other), null);
+      flippedSeen++;
+    }
+    assert.equal(flippedSeen, 12);
   });
 });
