@@ -31,6 +31,16 @@ export const REQUESTS: Record<string, Request> = {
   },
   "GET /api/tokens/[hash]": { path: `/api/tokens/${"0".repeat(64)}`, allowed: "404 Token not found" },
   "DELETE /api/tokens/[hash]": { path: `/api/tokens/${"f".repeat(64)}`, allowed: "200" },
+  "POST /api/tokens/[hash]/rotate": { path: `/api/tokens/${"0".repeat(64)}/rotate`, allowed: "404 Token not found" },
+  "POST /api/tokens/[hash]/disable": { path: `/api/tokens/${"0".repeat(64)}/disable`, allowed: "404 Token not found" },
+  "POST /api/tokens/[hash]/enable": { path: `/api/tokens/${"0".repeat(64)}/enable`, allowed: "404 Token not found" },
+  "POST /api/tokens/introspect": { path: "/api/tokens/introspect", body: () => ({ token: "garbage" }), allowed: "200" },
+  // The caller's own token is rotated; the old one keeps working for the rest of the matrix (its grace).
+  "POST /api/tokens/self/rotate": {
+    path: "/api/tokens/self/rotate",
+    body: () => ({ grace_seconds: 3600 }),
+    allowed: "200",
+  },
   "GET /api/me": { path: "/api/me", allowed: "200" },
   "DELETE /api/me/sessions": {
     path: "/api/me/sessions",

@@ -65,6 +65,21 @@ describe("malformed input is a 400 with a sentence, never a 500", () => {
       undecodable: ["GET /api/tokens/%", "DELETE /api/tokens/%", "GET /api/tokens/%C0%AF"],
       nul: [["GET /api/tokens/%00", "400 Malformed token hash: expected 64 lowercase hexadecimal characters"]],
     },
+    // Rotate, disable and enable (issue 18): the same hash rule, whatever the action.
+    ...Object.fromEntries(
+      ["rotate", "disable", "enable"].map((action) => [
+        `/api/tokens/[hash]/${action}`,
+        {
+          undecodable: [`POST /api/tokens/%/${action}`, `POST /api/tokens/%C0%AF/${action}`],
+          nul: [
+            [
+              `POST /api/tokens/%00/${action}`,
+              "400 Malformed token hash: expected 64 lowercase hexadecimal characters",
+            ] as [string, string],
+          ],
+        },
+      ]),
+    ),
     "/api/devices/[id]": {
       undecodable: ["DELETE /api/devices/%C0%AF", "DELETE /api/devices/%"],
       nul: [["DELETE /api/devices/%00", DEVICE_ID]],

@@ -37,6 +37,12 @@ describe("methods", () => {
     "/api/mqtt/tokens/refresh": { sample: "/api/mqtt/tokens/refresh", methods: ["POST"] },
     "/api/tokens": { sample: "/api/tokens", methods: ["GET", "POST"] },
     "/api/tokens/[hash]": { sample: `/api/tokens/${"a".repeat(64)}`, methods: ["GET", "DELETE"] },
+    "/api/tokens/[hash]/rotate": { sample: `/api/tokens/${"a".repeat(64)}/rotate`, methods: ["POST"] },
+    "/api/tokens/[hash]/disable": { sample: `/api/tokens/${"a".repeat(64)}/disable`, methods: ["POST"] },
+    "/api/tokens/[hash]/enable": { sample: `/api/tokens/${"a".repeat(64)}/enable`, methods: ["POST"] },
+    "/api/tokens/introspect": { sample: "/api/tokens/introspect", methods: ["POST"] },
+    "/api/tokens/self/rotate": { sample: "/api/tokens/self/rotate", methods: ["POST"] },
+    "/api/well-known/jwks": { sample: "/api/well-known/jwks", methods: ["GET"] },
     "/v2/tokens/create": { sample: "/v2/tokens/create", methods: ["POST"] },
     "/v2/tokens/refresh": { sample: "/v2/tokens/refresh", methods: ["POST"] },
   };
