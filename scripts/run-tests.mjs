@@ -19,7 +19,7 @@
 // three servers, which the other modes' two-files-at-a-time budget is not
 // measured for.
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
@@ -129,6 +129,7 @@ async function nodeSuites() {
   console.log(
     `\n== node:test (${mode === "pg" || mode === "cluster" ? "PostgreSQL via DATABASE_URL" : "embedded PGlite"}): ${files.length} files`,
   );
+  const template = ["all", "node", "security"].includes(mode) ? await migratedTemplate() : undefined;
   // Alone-files run one at a time after the others; unit files have no server and run side by side.
   const groups = [
     { files: files.filter((file) => !ALONE.has(file)), concurrency: concurrencyOf(mode) },
@@ -157,7 +158,31 @@ async function nodeSuites() {
     totals.failed += fail + (cancelled || 0);
     if (result.code !== 0 && fail + (cancelled || 0) === 0) problems.push(`node:test exited ${result.code}`);
   }
+  if (template) {
+    rmSync(template.root, { recursive: true, force: true });
+    delete env.TESSERA_TEST_PGLITE_TEMPLATE;
+  }
   if (securityRun) await run(process.execPath, ["scripts/security-report.mjs"]); // unit and cluster run no security case
+}
+
+/**
+ * An embedded database with every migration applied, made once per run: test instances start from a copy of it
+ * (tests/helpers/server.ts, tempDataDir) instead of each running initdb and the migrations in WASM, which cost
+ * 3.7 s of CPU per instance against 0 for the copy (measured: `tessera tokens create` on a fresh data dir 7.2 s,
+ * on a migrated one 3.5 s). Fresh data dirs stay fresh where a test is about the first start.
+ */
+async function migratedTemplate() {
+  const root = mkdtempSync(path.join(os.tmpdir(), "tessera-template-"));
+  const result = await run(process.execPath, ["scripts/tessera.mjs", "migrate"], {
+    env: { ...env, TESSERA_DATA_DIR: path.join(root, "data"), DATABASE_URL: "" },
+  });
+  if (result.code !== 0) {
+    problems.push("could not make the migrated template database");
+    rmSync(root, { recursive: true, force: true });
+    return undefined;
+  }
+  env.TESSERA_TEST_PGLITE_TEMPLATE = path.join(root, "data", "pglite");
+  return { root };
 }
 
 async function e2e() {

@@ -44,7 +44,7 @@ export async function createInstance(extra: EnvVars = {}): Promise<Instance> {
     };
     cleanup = fresh.drop;
   } else {
-    const data = tempDataDir();
+    const data = tempDataDir({ migrated: true });
     env = { TESSERA_DATA_DIR: data.dir, DATABASE_URL: "" };
     cleanup = async () => data.remove();
   }

@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -56,9 +56,17 @@ export function freePort(): Promise<number> {
   });
 }
 
-export function tempDataDir(): { dir: string; remove(): void } {
+/**
+ * A data dir of its own. `migrated`: its database a copy of the run's migrated template (scripts/run-tests.mjs,
+ * TESSERA_TEST_PGLITE_TEMPLATE) when there is one, which spares the instance initdb and the migrations; without
+ * it (a test about the first start, or a file run by hand) the dir is empty and the first start makes everything.
+ */
+export function tempDataDir(options: { migrated?: boolean } = {}): { dir: string; remove(): void } {
   const root = mkdtempSync(path.join(os.tmpdir(), "tessera-server-"));
-  return { dir: path.join(root, "data"), remove: () => rmSync(root, { recursive: true, force: true }) };
+  const dir = path.join(root, "data");
+  const template = process.env.TESSERA_TEST_PGLITE_TEMPLATE;
+  if (options.migrated && template) cpSync(template, path.join(dir, "pglite"), { recursive: true });
+  return { dir, remove: () => rmSync(root, { recursive: true, force: true }) };
 }
 
 export interface RunningServer {
