@@ -129,6 +129,10 @@ const schema = z.object({
     .min(10)
     .max(366 * 86_400)
     .default(86_400),
+  /** Audit rows older than this are deleted by the housekeeping (lib/worker/housekeeping.ts). */
+  TESSERA_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
+  /** Hourly usage rows and last-used addresses older than this are deleted likewise. */
+  TESSERA_USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
   /** How often expired credentials are looked for (disabled within this, deleted TESSERA_MQTT_DELETE_AFTER_SECONDS after expiry). */
   TESSERA_MQTT_SWEEP_SECONDS: z.coerce.number().min(0.2).max(300).default(60),
   TESSERA_MQTT_DELETE_AFTER_SECONDS: z.coerce

@@ -58,8 +58,10 @@ for (const [signal, code] of [
     stopping = true;
     setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
     server.close(() => {
-      app
-        .close()
+      // What the app keeps in memory to write in batches (lib/usage/usage-counter.ts) is written before it stops.
+      const hooks = [...(globalThis.tesseraShutdownHooks ?? [])];
+      Promise.allSettled(hooks.map((hook) => hook()))
+        .then(() => app.close())
         .catch((error) => console.error(error))
         .finally(() => process.exit(code));
     });

@@ -7,7 +7,7 @@ import { isDatabaseUnavailable } from "../db/errors.ts";
 import { beginLoginAttempt } from "../users/login-throttle.ts";
 import { loginWindows } from "../users/login-windows.ts";
 import { endSession, startSession } from "../users/sessions.ts";
-import { upsertSsoUser, verifyLocalLogin } from "../users/sign-in.ts";
+import { recordSignInFailure, upsertSsoUser, verifyLocalLogin } from "../users/sign-in.ts";
 import { clientAddress } from "./client-address.ts";
 import { isRole } from "./permissions.ts";
 import { safeRedirect } from "./safe-redirect.ts";
@@ -77,9 +77,15 @@ export function authOptions(): NextAuthOptions {
             );
             throw new Error(SIGN_IN_UNAVAILABLE);
           }
-          if (!user) throw new Error(BAD_LOGIN);
+          if (!user) {
+            await recordSignInFailure(username, address, "local", "wrong username or password");
+            throw new Error(BAD_LOGIN);
+          }
           await attempt.succeeded();
-          if (!user.role) throw new Error(NO_ACCESS);
+          if (!user.role) {
+            await recordSignInFailure(username, address, "local", "the account has no role");
+            throw new Error(NO_ACCESS);
+          }
           return {
             id: user.id,
             name: user.name ?? user.username,
@@ -132,7 +138,10 @@ export function authOptions(): NextAuthOptions {
         try {
           const claims = (profile ?? {}) as Record<string, unknown>;
           const role = ssoRole(claims, settings);
-          if (!role) return "/login?error=AccessDenied";
+          if (!role) {
+            await recordSignInFailure(String(claims.sub ?? user.id), null, "oidc", "no role from the issuer's claims");
+            return "/login?error=AccessDenied";
+          }
           const outcome = await upsertSsoUser({
             subject: String(claims.sub ?? user.id),
             email: typeof claims.email === "string" ? claims.email : undefined,
@@ -142,6 +151,7 @@ export function authOptions(): NextAuthOptions {
           });
           if (!outcome.ok) {
             log.warn(`SSO sign-in refused: ${outcome.refused}`);
+            await recordSignInFailure(String(claims.sub ?? user.id), null, "oidc", "account conflict");
             return "/login?error=AccountConflict";
           }
           const stored = outcome.user;
@@ -178,6 +188,7 @@ export function authOptions(): NextAuthOptions {
               signedIn.generation ?? -1,
               Math.round(settings.TESSERA_SESSION_MAX_AGE_HOURS * 3600),
               signedIn.address,
+              { username: signedIn.username ?? signedIn.id, method: signedIn.address === undefined ? "oidc" : "local" },
             );
           } catch (error) {
             log.error("sign-in failed: could not record the session", error);

@@ -47,7 +47,7 @@ export async function authenticate(req: NextRequest, bodyToken?: string): Promis
   const check = await checkRequest(req, settings, bodyToken, countFailure);
   if (check.kind === "token") {
     const hash = hashToken(check.token);
-    const row = await findTokenInUse(hash);
+    const row = await findTokenInUse(hash, check.address);
     if (!row) {
       throw await refuse(check.address, invalidTokenError(), settings.TESSERA_AUTH_FAILURES_PER_MINUTE, countFailure);
     }

@@ -18,6 +18,7 @@ export const PERMISSIONS = {
   "tokens:rotate-self": ["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "introspector"],
   /** Read the server's counters (/api/metrics). */
   "metrics:read": ["admin", "monitoringViewer"],
+  "audit:read": ["admin"],
   /** Mint, refresh, list and revoke end users' MQTT credentials (/api/mqtt/tokens*, /v2/tokens/create). */
   "mqtt:credentials": ["admin", "connectionManager"],
   /** Register, list and remove devices that get REST tokens over MQTT (/api/devices*). */
@@ -67,6 +68,9 @@ export const ROUTES = {
   // Literal routes: matched before /api/tokens/[hash] (a hash is 64 hex characters, so they never collide).
   "/api/tokens/introspect": { POST: "tokens:introspect" },
   "/api/tokens/self/rotate": { POST: "tokens:rotate-self" },
+  "/api/tokens/[hash]/usage": { GET: "tokens:manage" },
+  "/api/tokens/usage": { GET: "tokens:manage" },
+  "/api/audit": { GET: "audit:read" },
   "/api/me": "me:read",
   "/api/me/sessions": "me:read",
   "/api/metrics": "metrics:read",

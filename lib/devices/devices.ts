@@ -154,7 +154,7 @@ export async function issueDeviceToken(id: string): Promise<DeviceTokenResult> {
     // Names are unique and at most 30 characters: "dev:" + the id's start + a random suffix.
     const name = `dev:${id.slice(0, 17)}:${randomBytes(4).toString("hex")}`;
     const { token } = await createToken(
-      `device:${id}`,
+      { label: `device:${id}`, via: "mqtt", address: null },
       { name, role: device.role, validUntil: new Date(exp * 1000) },
       now,
       { issuer: deviceIssuer(settings), subject: id, deviceId: id },

@@ -2,7 +2,7 @@ import "server-only";
 import { db } from "../db.ts";
 import type { Env } from "../env.ts";
 import { log } from "../log.ts";
-import { deleteEndedGraces } from "../tokens/lifecycle.ts";
+import { housekeeping } from "../worker/housekeeping.ts";
 import { logOncePerMinute, type Dynsec } from "./dynsec.ts";
 import { INSTANCE_STALE_MS } from "./cluster-health.ts";
 import { reconcile, type ReconcileResult } from "./reconcile.ts";
@@ -33,8 +33,8 @@ export async function sweepOnce(
   // Rows first: the reconcile then removes the broker clients of what is gone.
   const cutoff = new Date(now.getTime() - settings.TESSERA_MQTT_DELETE_AFTER_SECONDS * 1000);
   const deleted = await db().mqttCredential.deleteMany({ where: { expiresAt: { lte: cutoff } } });
-  // Rotated-out application tokens whose grace has ended (refused since then; lib/tokens/lifecycle.ts).
-  await deleteEndedGraces();
+  // Rotated-out tokens past their grace, audit and usage rows past their retention (lib/worker/housekeeping.ts).
+  await housekeeping(settings, now);
   const disabled = await db().mqttCredential.updateMany({
     where: { disabledAt: null, expiresAt: { lte: now } },
     data: { disabledAt: now },

@@ -234,6 +234,7 @@ function build(): Document {
     tags: [
       { name: "tokens", description: "Application tokens" },
       { name: "me", description: "The caller" },
+      { name: "audit", description: "The audit log" },
       { name: "mqtt", description: "End users' MQTT credentials" },
       { name: "devices", description: "Devices that get REST tokens over MQTT" },
       { name: "v2", description: "The seed's compatibility endpoints" },

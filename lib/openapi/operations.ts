@@ -14,6 +14,7 @@ import * as answers from "./answers.ts";
 import { BROKER_OPERATIONS } from "./broker-operations.ts";
 import { CRON_OPERATIONS } from "./cron-operations.ts";
 import { TOKEN_OPERATIONS } from "./token-operations.ts";
+import { AUDIT_OPERATIONS } from "./audit-operations.ts";
 
 // What each route handler in app/ serves, for the OpenAPI document
 // (lib/openapi/document.ts): keyed by route as in app/ and in ROUTES
@@ -289,4 +290,5 @@ export const OPERATIONS: Record<string, Route> = {
   ...BROKER_OPERATIONS,
   ...CRON_OPERATIONS,
   ...TOKEN_OPERATIONS,
+  ...AUDIT_OPERATIONS,
 };

@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { fieldError, type ApiError } from "../api/errors.ts";
+import { auditRow, type AuditActor } from "../audit/record.ts";
 import { signAppToken, signerSettings } from "./app-token.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
@@ -26,10 +27,11 @@ export interface DeviceTokenOptions {
  * look-alike skeleton of the name are enforced by the database, so of
  * concurrent creates of one name, or of names that look alike, exactly one
  * wins (409 for the others). Device tokens (lib/devices/devices.ts) are made
- * here too, with `device` set.
+ * here too, with `device` set. The audit row (token.created, or
+ * device_token.issued) is written in the same transaction.
  */
 export async function createToken(
-  requestedBy: string,
+  who: AuditActor,
   input: CreateTokenInput,
   now = new Date(),
   device?: DeviceTokenOptions,
@@ -55,20 +57,30 @@ export async function createToken(
   });
   const skeleton = nameSkeleton(input.name);
   try {
-    const row = await db().applicationToken.create({
-      data: {
-        hash: hashToken(token),
-        name: input.name,
-        nameSkeleton: skeleton,
-        role: input.role,
-        kid,
-        jti,
-        requestedBy,
-        issueDate: now,
-        validUntil,
-        deviceId: device?.deviceId,
-      },
-    });
+    const hash = hashToken(token);
+    const [row] = await db().$transaction([
+      db().applicationToken.create({
+        data: {
+          hash,
+          name: input.name,
+          nameSkeleton: skeleton,
+          role: input.role,
+          kid,
+          jti,
+          requestedBy: who.label,
+          issueDate: now,
+          validUntil,
+          deviceId: device?.deviceId,
+        },
+      }),
+      db().auditEvent.create({
+        data: auditRow(who, device ? "device_token.issued" : "token.created", {
+          tokenHash: hash,
+          target: device?.deviceId ?? input.name,
+          details: { name: input.name, role: input.role, validUntil: validUntil.toISOString(), kid },
+        }),
+      }),
+    ]);
     return { token, ...toTokenResponse(row, now.getTime()) };
   } catch (error) {
     if (prismaCode(error) === "P2002") throw await nameConflict(input.name, skeleton);

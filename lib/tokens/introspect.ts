@@ -42,7 +42,7 @@ async function answerFor(token: string, callerAddress: string): Promise<Introspe
   const claims = await verifyAppToken(tokenSettings(settings), token);
   if (!claims) return INACTIVE;
   const hash = hashToken(token);
-  const row = await findTokenInUse(hash);
+  const row = await findTokenInUse(hash, callerAddress);
   if (!row) return INACTIVE;
   touchLastUsed(hash, callerAddress, settings.TESSERA_LAST_USED_INTERVAL_SECONDS);
   return {

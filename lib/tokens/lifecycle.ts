@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { ApiError, fieldError } from "../api/errors.ts";
+import { auditRow, type AuditActor } from "../audit/record.ts";
 import { db } from "../db.ts";
 import { env } from "../env.ts";
 import type { CreatedTokenResponse, RotateTokenInput, TokenResponse } from "../schemas/token.ts";
@@ -51,7 +52,7 @@ export type RotatedTokenResponse = CreatedTokenResponse & { replaced: TokenRespo
 export async function rotateToken(
   hash: string,
   input: RotateTokenInput,
-  requestedBy: string,
+  who: AuditActor,
   options: { self?: boolean; now?: Date } = {},
 ): Promise<RotatedTokenResponse> {
   const now = options.now ?? new Date();
@@ -73,7 +74,7 @@ export async function rotateToken(
   if (!old || (old.revokeAt && old.revokeAt.getTime() <= now.getTime())) throw notFound();
   if (old.deviceId) throw new ApiError("bad_request", DEVICE_TOKEN_ROTATION);
   const familyId = old.familyId ?? old.jti;
-  if (old.replacedBy) throw await reuse(old.replacedBy, familyId, now);
+  if (old.replacedBy) throw await reuse(hash, old.replacedBy, familyId, who, now);
   if (old.disabledAt) throw new ApiError("conflict", "Token is disabled; enable it before rotating it");
   if (old.validUntil.getTime() <= now.getTime())
     throw new ApiError("conflict", "Token has expired; create a new one instead");
@@ -124,12 +125,25 @@ export async function rotateToken(
         role: old.role,
         kid,
         jti,
-        requestedBy,
+        requestedBy: who.label,
         issueDate: now,
         validUntil,
         familyId,
       },
       select: TOKEN_COLUMNS,
+    });
+    await tx.auditEvent.create({
+      data: auditRow(who, "token.rotated", {
+        tokenHash: hash,
+        target: old.name,
+        details: {
+          replacedBy: newHash,
+          graceSeconds: input.grace_seconds,
+          revokeAt: (input.grace_seconds === 0 ? now : revokeAt).toISOString(),
+          validUntil: validUntil.toISOString(),
+          self: Boolean(options.self),
+        },
+      }),
     });
     const before = await tx.applicationToken.findUnique({ where: { hash }, select: TOKEN_COLUMNS });
     return { row, before };
@@ -137,7 +151,7 @@ export async function rotateToken(
   if (outcome === "lost") {
     const current = await db().applicationToken.findUnique({ where: { hash }, select: { replacedBy: true } });
     if (!current) throw notFound();
-    if (current.replacedBy) throw await reuse(current.replacedBy, familyId, now);
+    if (current.replacedBy) throw await reuse(hash, current.replacedBy, familyId, who, now);
     throw new ApiError("conflict", "Token is disabled; enable it before rotating it");
   }
   const replaced = outcome.before
@@ -151,35 +165,74 @@ export async function rotateToken(
  * The answer to rotating a token that was already replaced: within REPEAT_WINDOW_MS of that rotation a repeat,
  * refused with the family kept; after it, a reuse, and the whole family is revoked.
  */
-async function reuse(successorHash: string, familyId: string, now: Date): Promise<ApiError> {
+async function reuse(
+  reusedHash: string,
+  successorHash: string,
+  familyId: string,
+  who: AuditActor,
+  now: Date,
+): Promise<ApiError> {
   const successor = await db().applicationToken.findUnique({
     where: { hash: successorHash },
     select: { issueDate: true },
   });
   if (successor && now.getTime() - successor.issueDate.getTime() < REPEAT_WINDOW_MS)
     return new ApiError("conflict", JUST_ROTATED);
-  await revokeFamily(familyId);
+  await revokeFamily(familyId, who, reusedHash);
   return new ApiError("conflict", ALREADY_ROTATED);
 }
 
-/** Deletes every token of a rotation family (revoking them all); returns how many. */
-export async function revokeFamily(familyId: string): Promise<number> {
-  const { count } = await db().applicationToken.deleteMany({
-    where: { OR: [{ familyId }, { jti: familyId }] },
+/**
+ * Deletes every token of a rotation family (revoking them all) with one token.family_revoked audit row naming the
+ * reused token and the tokens deleted; returns how many.
+ */
+export async function revokeFamily(familyId: string, who: AuditActor, reusedHash: string): Promise<number> {
+  return db().$transaction(async (tx) => {
+    const gone = await tx.$queryRaw<{ hash: string; name: string }[]>`
+      DELETE FROM application_tokens WHERE family_id = ${familyId}::uuid OR jti = ${familyId}::uuid
+      RETURNING hash, name`;
+    if (gone.length > 0)
+      await tx.auditEvent.create({
+        data: auditRow(who, "token.family_revoked", {
+          tokenHash: reusedHash,
+          target: gone[0]!.name,
+          details: { reason: "a rotated-out token was rotated again", revoked: gone.map((row) => row.hash) },
+        }),
+      });
+    return gone.length;
   });
-  return count;
 }
 
 /**
  * Disables (true) or enables (false) a token, and the tokens it replaced that are still in their grace (disabling
- * "r1" to answer a leak must stop its predecessor too); answers the token after the change. Idempotent. Device
- * tokens too.
+ * "r1" to answer a leak must stop its predecessor too); answers the token after the change. Idempotent (a token
+ * already in that state gets no audit row). Device tokens too.
  */
-export async function setTokenDisabled(hash: string, disabled: boolean, now = new Date()): Promise<TokenResponse> {
+export async function setTokenDisabled(
+  hash: string,
+  disabled: boolean,
+  who: AuditActor,
+  now = new Date(),
+): Promise<TokenResponse> {
   assertTokenHash(hash);
-  await db().applicationToken.updateMany({
-    where: { OR: [{ hash }, ...(await predecessorsOf(hash))], disabledAt: disabled ? null : { not: null } },
-    data: { disabledAt: disabled ? now : null },
+  const predecessors = await predecessorsOf(hash);
+  await db().$transaction(async (tx) => {
+    const changed = await tx.applicationToken.updateManyAndReturn({
+      where: { OR: [{ hash }, ...predecessors], disabledAt: disabled ? null : { not: null } },
+      data: { disabledAt: disabled ? now : null },
+      select: { hash: true, name: true },
+    });
+    // A token already in that state is no change, and no row.
+    if (changed.length > 0)
+      await tx.auditEvent.createMany({
+        data: changed.map((row) =>
+          auditRow(who, disabled ? "token.disabled" : "token.enabled", {
+            tokenHash: row.hash,
+            target: row.name,
+            ...(row.hash === hash ? {} : { details: { predecessorOf: hash } }),
+          }),
+        ),
+      });
   });
   const row = await db().applicationToken.findUnique({ where: { hash }, select: TOKEN_COLUMNS });
   if (!row) throw notFound();

@@ -4,6 +4,8 @@ import type { Role } from "../auth/permissions.ts";
 import { database } from "../db.ts";
 import { log } from "../log.ts";
 import { metrics } from "../metrics.ts";
+import { recordRefusal } from "../audit/refusals.ts";
+import { countRefused, countUse } from "../usage/usage-counter.ts";
 
 // Using a token: whether its row still exists (not revoked), and when it was
 // last used. The stateful half of authentication (lib/auth/authenticate.ts)
@@ -36,8 +38,23 @@ const revoked = new LRUCache<string, true>({ max: 50_000 });
  * rotated out and past its grace: that is final too), is disabled (not
  * remembered: it may be enabled again), or was never issued by this
  * database. The grace is judged on the database's clock, as the rotation set it.
+ * With the caller's address, the use or the refusal is counted for the
+ * token's usage and a refusal goes to the audit log.
  */
-export async function findTokenInUse(hash: string): Promise<TokenInUse | null> {
+export async function findTokenInUse(hash: string, address?: string): Promise<TokenInUse | null> {
+  const row = await lookUp(hash);
+  if (address !== undefined) {
+    // Usage and the audit log (issue 19): in memory here, written in batches (lib/usage, lib/audit/refusals.ts).
+    if (row && "role" in row) countUse(hash, address);
+    else {
+      countRefused(hash);
+      recordRefusal(hash, address, row ? "disabled" : "revoked", row?.disabledName ?? null);
+    }
+  }
+  return row && "role" in row ? row : null;
+}
+
+async function lookUp(hash: string): Promise<TokenInUse | { disabledName: string } | null> {
   if (revoked.has(hash)) return null;
   const [row] = await database().query<TokenInUse & { disabled: boolean; graceOver: boolean }>(
     `SELECT name, role::text AS role, valid_until AS "validUntil", device_id AS "deviceId",
@@ -49,7 +66,7 @@ export async function findTokenInUse(hash: string): Promise<TokenInUse | null> {
     revoked.set(hash, true);
     return null;
   }
-  if (row.disabled) return null;
+  if (row.disabled) return { disabledName: row.name };
   return { name: row.name, role: row.role, validUntil: row.validUntil, deviceId: row.deviceId };
 }
 

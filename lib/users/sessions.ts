@@ -1,6 +1,7 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import type { Role } from "../auth/permissions.ts";
+import { auditRow } from "../audit/record.ts";
 import { database, db } from "../db.ts";
 import type { SignedInUser } from "./sign-in.ts";
 
@@ -22,6 +23,7 @@ export async function startSession(
   generation: number,
   lifetimeSeconds: number,
   address: string | undefined,
+  signIn: { username: string; method: "local" | "oidc" },
 ): Promise<string> {
   const id = randomUUID();
   await db().$transaction([
@@ -36,14 +38,30 @@ export async function startSession(
         address: address?.slice(0, 64),
       },
     }),
+    db().auditEvent.create({
+      data: auditRow({ label: signIn.username, via: "console", address }, "sign_in.succeeded", {
+        target: signIn.username,
+        details: { method: signIn.method },
+      }),
+    }),
   ]);
   return id;
 }
 
-/** Signing out: ends this one session. */
+/** Signing out: ends this one session, with its sign_out audit row. */
 export async function endSession(id: string): Promise<void> {
   if (!isUuid(id)) return;
-  await db().userSession.deleteMany({ where: { id } });
+  await db().$transaction(async (tx) => {
+    const [gone] = await tx.$queryRaw<{ username: string; address: string | null }[]>`
+      DELETE FROM user_sessions s USING users u WHERE s.id = ${id}::uuid AND u.id = s.user_id
+      RETURNING u.username, s.address`;
+    if (gone)
+      await tx.auditEvent.create({
+        data: auditRow({ label: gone.username, via: "console", address: gone.address }, "sign_out", {
+          target: gone.username,
+        }),
+      });
+  });
 }
 
 /**

@@ -1,7 +1,9 @@
 import "server-only";
 import type { Role } from "../auth/permissions.ts";
 import { db } from "../db.ts";
+import { auditRow } from "../audit/record.ts";
 import { prismaCode } from "../db/errors.ts";
+import { log } from "../log.ts";
 import { verifyPassword } from "./passwords.ts";
 
 export interface SignedInUser {
@@ -94,4 +96,25 @@ export async function upsertSsoUser(identity: {
       refused: `subject "${identity.subject}" would take the username "${username}", which belongs to ${owner}`,
     };
   }
+}
+
+/**
+ * A refused sign-in, for the audit log: the username as typed (at most 200 characters, checked plausible before),
+ * never the password. The throttle bounds how many an address can cause (lib/users/login-throttle.ts); an attempt
+ * it blocks is not checked and not recorded. A failure to write is logged, and the sign-in is refused anyway.
+ */
+export async function recordSignInFailure(
+  username: string,
+  address: string | null,
+  method: "local" | "oidc",
+  reason: string,
+): Promise<void> {
+  await db()
+    .auditEvent.create({
+      data: auditRow({ label: username, via: "console", address }, "sign_in.failed", {
+        target: username,
+        details: { method, reason },
+      }),
+    })
+    .catch((error: unknown) => log.warn("could not record a refused sign-in in the audit log", error));
 }

@@ -1,7 +1,9 @@
 import "server-only";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
+import { runAsLeaderOnce } from "../db/leader-lock.ts";
 import { startMqttService } from "../mqtt/service.ts";
+import { housekeeping, HOUSEKEEPING_MS } from "./housekeeping.ts";
 
 // The worker: everything of Tessera that lives longer than a request. Today
 // that is the MQTT side (lib/mqtt/service.ts): the device token responder,
@@ -15,7 +17,7 @@ import { startMqttService } from "../mqtt/service.ts";
 //   There the cron route (app/api/cron/sweep) runs the sweep as a fallback.
 
 export interface Worker {
-  /** What runs: "mqtt" when TESSERA_MQTT_URL is set; empty when there is nothing long-lived to do. */
+  /** What runs: "mqtt" when TESSERA_MQTT_URL is set (its sweep does the housekeeping), else "housekeeping". */
   readonly parts: string[];
   stop(): Promise<void>;
 }
@@ -23,12 +25,25 @@ export interface Worker {
 /** Starts this process's worker once. `responder` overrides TESSERA_MQTT_RESPONDER (`tessera worker` always answers). */
 export async function startWorker(settings: Env = env(), options: { responder?: boolean } = {}): Promise<Worker> {
   const mqtt = await startMqttService(settings, options);
+  // Without a broker there is no MQTT sweep to carry the housekeeping: it gets a timer of its own.
+  const cleanup = mqtt ? undefined : startHousekeeping(settings);
   return {
-    parts: mqtt ? ["mqtt"] : [],
+    parts: mqtt ? ["mqtt"] : ["housekeeping"],
     async stop() {
       await mqtt?.stop();
+      if (cleanup) clearInterval(cleanup);
     },
   };
+}
+
+/** Housekeeping now and every HOUSEKEEPING_MS: on PostgreSQL under the leader lock (once per cluster at a time). */
+function startHousekeeping(settings: Env): NodeJS.Timeout {
+  const run = () =>
+    (settings.DATABASE_URL ? runAsLeaderOnce(settings, () => housekeeping(settings)) : housekeeping(settings)).catch(
+      (error: unknown) => log.warn("housekeeping failed; it runs again later", error),
+    );
+  void run();
+  return setInterval(run, HOUSEKEEPING_MS).unref();
 }
 
 /**

@@ -30,6 +30,7 @@ export async function seed(options: {
   const { nameSkeleton } = await import("../../lib/tokens/name-skeleton.ts");
   const { revokeToken } = await import("../../lib/tokens/revoke-token.ts");
   const { ROLES } = await import("../../lib/auth/permissions.ts");
+  const BENCH = { label: "bench", via: "cli", address: null } as const;
   const { ensureFirstAdmin } = await import("../../lib/users/manage-users.ts");
   const { startSession } = await import("../../lib/users/sessions.ts");
   const { validUntil } = options;
@@ -53,18 +54,21 @@ export async function seed(options: {
     const inUse: string[] = [];
     for (let i = 0; i < options.inUse; i++) {
       const role = ROLES[i % ROLES.length]!;
-      inUse.push((await createToken("bench", { name: `bench-use-${i}`, role, validUntil })).token);
+      inUse.push((await createToken(BENCH, { name: `bench-use-${i}`, role, validUntil })).token);
     }
-    const admin = await createToken("bench", { name: "bench-admin", role: "admin", validUntil });
-    const revoked = await createToken("bench", { name: "bench-revoked", role: "admin", validUntil });
-    await revokeToken(revoked.hash);
+    const admin = await createToken(BENCH, { name: "bench-admin", role: "admin", validUntil });
+    const revoked = await createToken(BENCH, { name: "bench-revoked", role: "admin", validUntil });
+    await revokeToken(revoked.hash, BENCH);
 
     await ensureFirstAdmin(options.adminPassword);
     const user = await db().user.findFirstOrThrow({ where: { username: "admin", provider: "local" } });
     const maxAge = 8 * 3600;
     const cookies: string[] = [];
     for (let i = 0; i < options.inUse; i++) {
-      const sid = await startSession(user.id, user.sessionGeneration, maxAge, "192.0.2.1");
+      const sid = await startSession(user.id, user.sessionGeneration, maxAge, "192.0.2.1", {
+        username: user.username,
+        method: "local",
+      });
       const token = { sub: user.id, sid, username: user.username, role: user.role ?? undefined };
       cookies.push(`next-auth.session-token=${await encode({ token, secret: options.secret, maxAge })}`);
     }

@@ -2,6 +2,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { ZodError } from "zod";
 import { ApiError } from "../../lib/api/errors.ts";
+import { cliActor } from "../../lib/audit/record.ts";
 import { createTokenSchema } from "../../lib/schemas/token.ts";
 import { createToken } from "../../lib/tokens/create-token.ts";
 import { assertTokenHash } from "../../lib/tokens/get-token-or-throw.ts";
@@ -38,8 +39,8 @@ export async function tokensCommand(args: string[]): Promise<number> {
         role: values.role,
         validUntil: values["valid-until"],
       });
-      const requestedBy = `cli:${os.userInfo().username}`;
-      const { value } = await withDatabase("tessera tokens create", () => createToken(requestedBy, input));
+      const who = cliActor(os.userInfo().username);
+      const { value } = await withDatabase("tessera tokens create", () => createToken(who, input));
       if (values.json) console.log(JSON.stringify(value, null, 2));
       else {
         console.log(value.token);
@@ -76,7 +77,9 @@ export async function tokensCommand(args: string[]): Promise<number> {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length !== 1) return fail("usage: tokens revoke HASH");
       assertTokenHash(positionals[0]!); // a typo deserves a sentence here; the API does nothing, as the seed says
-      const { value: deleted } = await withDatabase("tessera tokens revoke", () => revokeToken(positionals[0]!));
+      const { value: deleted } = await withDatabase("tessera tokens revoke", () =>
+        revokeToken(positionals[0]!, cliActor(os.userInfo().username)),
+      );
       console.log(deleted ? `Revoked ${positionals[0]}.` : `No token with hash ${positionals[0]}; nothing to revoke.`);
       return 0;
     }

@@ -27,6 +27,12 @@ export interface Instance {
   cli(args: string[]): Promise<{ code: number | null; output: string }>;
   /** Every row of every table, as JSON text (the server is stopped and restarted around it in embedded mode). */
   dumpDatabase(): Promise<string>;
+  /**
+   * Runs SQL statements straight on the instance's database, in order, answering each one's rows (live on
+   * PostgreSQL; with the server stopped around them on the embedded database). A failing statement answers its
+   * Error instead of rows, and the rest still run.
+   */
+  sql(...statements: string[]): Promise<(Record<string, unknown>[] | Error)[]>;
   close(): Promise<void>;
 }
 
@@ -111,6 +117,30 @@ export async function createInstance(extra: EnvVars = {}): Promise<Instance> {
         }
       });
       return text;
+    },
+    async sql(...statements) {
+      const results: (Record<string, unknown>[] | Error)[] = [];
+      const runAll = async (query: (sql: string) => Promise<Record<string, unknown>[]>) => {
+        for (const statement of statements) results.push(await query(statement).catch((error: Error) => error));
+      };
+      if (engine === "postgres") {
+        const client = new pg.Client({ connectionString: databaseUrl });
+        await client.connect();
+        try {
+          await runAll(async (sql) => (await client.query(sql)).rows);
+        } finally {
+          await client.end();
+        }
+      } else
+        await instance.restart({}, async () => {
+          const db = new PGlite(path.join(env.TESSERA_DATA_DIR!, "pglite"));
+          try {
+            await runAll(async (sql) => (await db.query<Record<string, unknown>>(sql)).rows);
+          } finally {
+            await db.close();
+          }
+        });
+      return results;
     },
     async close() {
       await server.stop();

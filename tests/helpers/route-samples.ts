@@ -34,6 +34,9 @@ export const REQUESTS: Record<string, Request> = {
   "POST /api/tokens/[hash]/rotate": { path: `/api/tokens/${"0".repeat(64)}/rotate`, allowed: "404 Token not found" },
   "POST /api/tokens/[hash]/disable": { path: `/api/tokens/${"0".repeat(64)}/disable`, allowed: "404 Token not found" },
   "POST /api/tokens/[hash]/enable": { path: `/api/tokens/${"0".repeat(64)}/enable`, allowed: "404 Token not found" },
+  "GET /api/tokens/[hash]/usage": { path: `/api/tokens/${"0".repeat(64)}/usage`, allowed: "200" },
+  "GET /api/tokens/usage": { path: "/api/tokens/usage", allowed: "200" },
+  "GET /api/audit": { path: "/api/audit?limit=5", allowed: "200" },
   "POST /api/tokens/introspect": { path: "/api/tokens/introspect", body: () => ({ token: "garbage" }), allowed: "200" },
   // The caller's own token is rotated; the old one keeps working for the rest of the matrix (its grace).
   "POST /api/tokens/self/rotate": {

@@ -146,7 +146,10 @@ describe("route handlers called directly, middleware out of the way", () => {
     await database().withRunner((runner) => migrate(runner, path.resolve("prisma/migrations")));
     const { createToken } = await import("../../lib/tokens/create-token.ts");
     viewerToken = (
-      await createToken("test", { name: "direct-viewer", role: "viewer", validUntil: new Date(Date.now() + 3_600_000) })
+      await createToken(
+        { label: "test", via: "cli" },
+        { name: "direct-viewer", role: "viewer", validUntil: new Date(Date.now() + 3_600_000) },
+      )
     ).token;
     NextRequest = (await import("next/server")).NextRequest;
     handlers = {

@@ -80,6 +80,11 @@ describe("malformed input is a 400 with a sentence, never a 500", () => {
         },
       ]),
     ),
+    // Usage (issue 19): GET, the same hash rule.
+    "/api/tokens/[hash]/usage": {
+      undecodable: ["GET /api/tokens/%/usage", "GET /api/tokens/%C0%AF/usage"],
+      nul: [["GET /api/tokens/%00/usage", "400 Malformed token hash: expected 64 lowercase hexadecimal characters"]],
+    },
     "/api/devices/[id]": {
       undecodable: ["DELETE /api/devices/%C0%AF", "DELETE /api/devices/%"],
       nul: [["DELETE /api/devices/%00", DEVICE_ID]],

@@ -32,7 +32,7 @@ const listText = async () => new TextDecoder().decode(await tokenListJson());
 const inOneDay = () => new Date(Date.now() + 86_400_000);
 let serial = 0;
 const newToken = (name = `t${serial++}`) =>
-  createToken("list-version test", { name, role: "viewer", validUntil: inOneDay() });
+  createToken({ label: "list-version test", via: "cli" }, { name, role: "viewer", validUntil: inOneDay() });
 
 describe(`the token list's version on ${engine}`, () => {
   test("every column of application_tokens but lastUsed's bumps the version; lastUsed stamps its transaction instead", async () => {

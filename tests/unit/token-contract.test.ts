@@ -21,7 +21,9 @@ describe(`token response contract on ${engine}`, () => {
     const inOneDay = new Date(Date.now() + 86_400_000);
     const created = [];
     for (const name of ['quote " and \\ back', "ünïcödé ✓ 🚀 </script>"]) {
-      created.push(await createToken("contract <test>", { name, role: "viewer", validUntil: inOneDay }));
+      created.push(
+        await createToken({ label: "contract <test>", via: "cli" }, { name, role: "viewer", validUntil: inOneDay }),
+      );
     }
     // One used, one expired (written directly: createToken refuses the past).
     await db().applicationToken.update({

@@ -31,6 +31,13 @@ export const VIEWS = {
       "Device tokens need a broker: " +
       "set TESSERA_MQTT_URL and the broker's admin credentials (README, Device tokens over MQTT).",
   },
+  audit: {
+    href: "/tokens/audit",
+    label: "Audit",
+    permission: "audit:read",
+    enabled: () => true,
+    off: "",
+  },
 } as const satisfies Record<string, View>;
 
 export interface View {

@@ -1,4 +1,5 @@
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
+import { actorOf } from "@/lib/audit/record.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { createTokenSchema } from "@/lib/schemas/token.ts";
 import { createToken } from "@/lib/tokens/create-token.ts";
@@ -12,7 +13,7 @@ export const GET = withAuth(async ({ req }) => {
 });
 
 // POST /api/tokens - create a token; the token string is in this answer only (admin)
-export const POST = withAuth(async ({ caller, body }) => createToken(caller.label, body), {
+export const POST = withAuth(async ({ caller, body }) => createToken(actorOf(caller), body), {
   body: createTokenSchema,
 });
 

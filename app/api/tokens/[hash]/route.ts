@@ -1,4 +1,5 @@
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
+import { actorOf } from "@/lib/audit/record.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { getTokenOrThrow } from "@/lib/tokens/get-token-or-throw.ts";
 import { tokenListResponse } from "@/lib/tokens/list-tokens.ts";
@@ -8,8 +9,8 @@ import { revokeToken } from "@/lib/tokens/revoke-token.ts";
 export const GET = withAuth(async ({ params }) => getTokenOrThrow(params.hash!), {});
 
 // DELETE /api/tokens/{hash} - delete and revoke; answers the remaining tokens (admin)
-export const DELETE = withAuth(async ({ params }) => {
-  await revokeToken(params.hash!);
+export const DELETE = withAuth(async ({ params, caller }) => {
+  await revokeToken(params.hash!, actorOf(caller));
   return tokenListResponse();
 });
 

@@ -1,5 +1,6 @@
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
 import { ApiError } from "@/lib/api/errors.ts";
+import { actorOf } from "@/lib/audit/record.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { rotateTokenSchema } from "@/lib/schemas/token.ts";
 import { DEVICE_TOKEN_ROTATION, rotateToken } from "@/lib/tokens/lifecycle.ts";
@@ -11,7 +12,7 @@ export const POST = withAuth(
     if (caller.kind !== "token")
       throw new ApiError("bad_request", "Only an application token rotates itself: send it as the credential");
     if (caller.deviceId) throw new ApiError("bad_request", DEVICE_TOKEN_ROTATION);
-    return rotateToken(caller.hash, body, caller.label, { self: true });
+    return rotateToken(caller.hash, body, actorOf(caller), { self: true });
   },
   { body: rotateTokenSchema, optionalBody: true },
 );
