@@ -1,7 +1,7 @@
 import "server-only";
-import { database } from "../db.ts";
 import { log } from "../log.ts";
 import { onShutdown } from "../shutdown-hooks.ts";
+import { backgroundQuery } from "../usage/usage-counter.ts";
 
 // Refused uses of a token that Tessera signed but no longer accepts (revoked,
 // disabled, rotated out past its grace), for the audit log. A client looping
@@ -65,7 +65,7 @@ export async function writeRefusals(now = Date.now()): Promise<void> {
   }
   if (due.length === 0) return;
   try {
-    await database().query(
+    await backgroundQuery(
       `INSERT INTO audit_events (action, actor, via, address, token_hash, target, details, count)
          SELECT 'token.refused', 'token:' || coalesce(name, left(hash, 12), 'many'), 'api', address, hash, name,
                 jsonb_build_object('reason', reason), count
