@@ -40,7 +40,8 @@ export async function startWorker(settings: Env = env(), options: { responder?: 
 function startHousekeeping(settings: Env): NodeJS.Timeout {
   const run = () =>
     (settings.DATABASE_URL ? runAsLeaderOnce(settings, () => housekeeping(settings)) : housekeeping(settings)).catch(
-      (error: unknown) => log.warn("housekeeping failed; it runs again later", error),
+      // The message only: an expected outage (the database down) is no stack trace in the log.
+      (error: unknown) => log.warn("housekeeping failed; it runs again later", (error as Error)?.message),
     );
   void run();
   return setInterval(run, HOUSEKEEPING_MS).unref();
