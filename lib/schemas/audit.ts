@@ -1,21 +1,12 @@
 import { z } from "zod";
 import { AUDIT_ACTIONS } from "../audit/actions.ts";
-import { instant } from "./instant.ts";
+import { instant, isoDateParam } from "./instant.ts";
 
 // GET /api/audit: the audit log, newest first, filtered and paged by cursor.
 
 export const MAX_AUDIT_PAGE = 500;
 
-const when = (name: string) =>
-  z
-    .string()
-    .refine(
-      (text) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) && !Number.isNaN(Date.parse(text)),
-      {
-        message: `${name} must be an ISO 8601 date or time, e.g. 2026-12-01T00:00:00Z`,
-      },
-    )
-    .transform((text) => new Date(text));
+const when = isoDateParam;
 
 export const auditQuery = z.strictObject({
   /** Events at or after this instant. */

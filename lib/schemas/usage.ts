@@ -1,19 +1,12 @@
 import { z } from "zod";
-import { instant } from "./instant.ts";
+import { instant, isoDateParam } from "./instant.ts";
 
 // GET /api/tokens/{hash}/usage and GET /api/tokens/usage: requests and refused attempts per token per hour.
 
 /** The longest range one answer covers. */
 export const MAX_USAGE_DAYS = 90;
 
-const when = (name: string) =>
-  z
-    .string()
-    .refine(
-      (text) => /^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:?\d{2})?)?$/.test(text) && !Number.isNaN(Date.parse(text)),
-      { message: `${name} must be an ISO 8601 date or time, e.g. 2026-12-01T00:00:00Z` },
-    )
-    .transform((text) => new Date(text));
+const when = isoDateParam;
 
 export const usageQuery = z.strictObject({
   /** From this instant (its hour); default 7 days before `to`. */
