@@ -76,24 +76,40 @@ export async function startProxy(upstreams: string[], options: { keepAlive?: boo
       headers: { ...req.headers, "x-forwarded-for": forwardedFor, connection: agent ? "keep-alive" : "close" },
       agent,
     });
+    // The answer is buffered whole before any of it is relayed: an instance killed after its headers but before
+    // the end of its body is then a counted 502 like any other request lost in flight, not a client socket
+    // closed with nothing read (seen in a clean-clone CI run: "fetch failed: other side closed").
+    let settled = false;
+    const broken = (error: NodeJS.ErrnoException) => {
+      if (settled) return;
+      settled = true;
+      count(stats.broken, index);
+      relayed(502);
+      res.writeHead(502, { [PROXY_HEADER]: "broken", [INSTANCE_HEADER]: String(index), "content-type": "text/plain" });
+      res.end(`cluster proxy: instance ${index} failed mid-request (${error.code ?? error.message})`);
+    };
     upstream.on("response", (answer) => {
-      count(stats.answered, index);
-      relayed(answer.statusCode ?? 502);
-      res.writeHead(answer.statusCode ?? 502, { ...answer.headers, [INSTANCE_HEADER]: String(index) });
-      answer.pipe(res);
-      answer.on("error", () => res.destroy());
+      const chunks: Buffer[] = [];
+      answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+      answer.on("error", broken);
+      answer.on("aborted", () => broken(Object.assign(new Error("aborted"), { code: "ECONNRESET" })));
+      answer.on("end", () => {
+        if (settled || !answer.complete) return broken(Object.assign(new Error("incomplete"), { code: "ECONNRESET" }));
+        settled = true;
+        count(stats.answered, index);
+        relayed(answer.statusCode ?? 502);
+        res.writeHead(answer.statusCode ?? 502, { ...answer.headers, [INSTANCE_HEADER]: String(index) });
+        res.end(Buffer.concat(chunks));
+      });
     });
     upstream.on("error", (error: NodeJS.ErrnoException) => {
-      if (error.code === "ECONNREFUSED") {
+      if (error.code === "ECONNREFUSED" && !settled) {
+        settled = true;
         count(stats.refused, index);
         forward(req, res, body, tries + 1);
         return;
       }
-      count(stats.broken, index);
-      relayed(502);
-      if (res.headersSent) return void res.destroy();
-      res.writeHead(502, { [PROXY_HEADER]: "broken", [INSTANCE_HEADER]: String(index), "content-type": "text/plain" });
-      res.end(`cluster proxy: instance ${index} failed mid-request (${error.code ?? error.message})`);
+      broken(error);
     });
     upstream.end(body);
   };

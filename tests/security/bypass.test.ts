@@ -1,3 +1,4 @@
+// Engine-independent: middleware and route-gate bypasses (x-middleware-subrequest, path spellings, forged and under-privileged credentials); the gates read the same token row through the same query on either engine.
 import assert from "node:assert/strict";
 import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
