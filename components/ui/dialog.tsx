@@ -13,12 +13,15 @@ export function Dialog({
   title,
   children,
   labelledBy,
+  wide = false,
 }: {
   open: boolean;
   onClose: () => void;
   title: string;
   children: ReactNode;
   labelledBy?: string;
+  /** Room for a chart: 56rem instead of 32rem (both at most the viewport less a margin). */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
@@ -36,7 +39,7 @@ export function Dialog({
       onClick={(event) => {
         if (event.target === ref.current) onClose();
       }}
-      className="m-auto w-[min(32rem,calc(100vw-2rem))] rounded-xl p-0 shadow-2xl backdrop:bg-slate-900/50"
+      className={`m-auto ${wide ? "w-[min(56rem,calc(100vw-2rem))]" : "w-[min(32rem,calc(100vw-2rem))]"} rounded-xl p-0 shadow-2xl backdrop:bg-slate-900/50`}
     >
       <div className="p-6">
         <h2 id={titleId} className="text-lg font-semibold text-slate-900">

@@ -30,6 +30,14 @@ export function formatDate(iso: string): string {
   return new Date(iso).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "short" });
 }
 
+/**
+ * "Tue, Nov 24", the day of an instant in the browser's locale and time zone (or in `timeZone`: "UTC" for a day the
+ * server counted in UTC): a chart's day label.
+ */
+export function formatDay(iso: string, timeZone?: string): string {
+  return new Date(iso).toLocaleDateString(undefined, { weekday: "short", month: "short", day: "numeric", timeZone });
+}
+
 const UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
   ["year", 365 * 86_400_000],
   ["month", 30 * 86_400_000],

@@ -6,19 +6,27 @@ import { CopyButton } from "@/components/ui/copy-button.tsx";
 import { ListTable, type Column } from "@/components/ui/list-table.tsx";
 import { LastTime, LocalTime } from "@/components/ui/local-time.tsx";
 import type { TokenResponse } from "@/lib/schemas/token.ts";
+import type { UsageSummary } from "@/lib/schemas/usage.ts";
+import type { ApiResult } from "../../_components/api.ts";
+import { WeekOfUse, type DailyUsage } from "./usage-charts.tsx";
 
 type SortKey = "name" | "role" | "requestedBy" | "issueDate" | "validUntil" | "lastUsed" | "status";
 
 export function TokenTable({
   tokens,
+  usage,
   onRevoke,
   onRotate,
   onToggleDisabled,
+  onShowUsage,
 }: {
   tokens: TokenResponse[];
+  /** GET /api/tokens/usage: every row's week, from one read; null while it is on its way. */
+  usage: ApiResult<UsageSummary> | null;
   onRevoke: (token: TokenResponse) => void;
   onRotate: (token: TokenResponse) => void;
   onToggleDisabled: (token: TokenResponse) => void;
+  onShowUsage: (token: TokenResponse) => void;
 }) {
   const [sort, setSort] = useState<{ column: SortKey; descending: boolean }>({ column: "issueDate", descending: true });
   const sorted = useMemo(() => {
@@ -26,6 +34,10 @@ export function TokenTable({
     const rows = [...tokens].sort((a, b) => value(a).localeCompare(value(b), undefined, { numeric: true }));
     return sort.descending ? rows.reverse() : rows;
   }, [tokens, sort]);
+  const usageByHash = useMemo(
+    () => new Map<string, DailyUsage>(usage?.ok ? usage.data.tokens.map((row) => [row.hash, row]) : []),
+    [usage],
+  );
 
   if (tokens.length === 0) {
     return (
@@ -60,10 +72,9 @@ export function TokenTable({
   };
 
   // Times never wrap: a date broken over two lines reads as two.
-  const time = (column: "issueDate" | "validUntil" | "lastUsed", label: string): Column<TokenResponse> => ({
+  const time = (column: "issueDate" | "validUntil", label: string): Column<TokenResponse> => ({
     heading: header(column, label),
-    cell: (token) =>
-      column === "lastUsed" ? <LastTime value={token.lastUsed} /> : <LocalTime value={token[column]} />,
+    cell: (token) => <LocalTime value={token[column]} />,
     className: "whitespace-nowrap",
   });
   const columns: Column<TokenResponse>[] = [
@@ -72,7 +83,23 @@ export function TokenTable({
     { heading: header("requestedBy", "Requested by"), cell: (token) => token.requestedBy },
     time("issueDate", "Issue Date"),
     time("validUntil", "Valid Until"),
-    time("lastUsed", "Last Used"),
+    {
+      // When, and under it the last 7 days' chart, which opens the token's usage: in the same cell, because a column
+      // of its own pushed the row's actions out of a 1280 px wide window.
+      heading: header("lastUsed", "Last Used"),
+      cell: (token) => (
+        <span className="inline-flex flex-col items-start gap-1">
+          <LastTime value={token.lastUsed} />
+          <WeekOfUse
+            name={token.name}
+            summary={usage}
+            usage={usageByHash.get(token.hash)}
+            onShow={() => onShowUsage(token)}
+          />
+        </span>
+      ),
+      className: "whitespace-nowrap",
+    },
     { heading: "Hash", cell: (token) => <ShortHash token={token} />, className: "whitespace-nowrap" },
     {
       heading: header("status", "Status"),

@@ -4,11 +4,14 @@ import { useState } from "react";
 import { Button } from "@/components/ui/button.tsx";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog.tsx";
 import type { TokenResponse } from "@/lib/schemas/token.ts";
+import type { UsageSummary } from "@/lib/schemas/usage.ts";
 import { callApi } from "../../_components/api.ts";
+import { useApiRead } from "../../_components/use-api-read.ts";
 import { useConfirmAction } from "../../_components/use-confirm-action.ts";
 import { NewTokenDialog } from "./new-token-dialog.tsx";
 import { RotateTokenDialog } from "./rotate-token-dialog.tsx";
 import { TokenTable } from "./token-table.tsx";
+import { TokenUsageDialog } from "./token-usage-dialog.tsx";
 import { ViewHeading } from "../../../_components/view-heading.tsx";
 
 export function TokensView({
@@ -23,11 +26,15 @@ export function TokensView({
   const [tokens, setTokens] = useState(initialTokens);
   const [creating, setCreating] = useState(false);
   const [rotating, setRotating] = useState<TokenResponse | null>(null);
+  const [inspecting, setInspecting] = useState<TokenResponse | null>(null);
+  // Every row's chart from one read of the summary, not one read per row.
+  const usage = useApiRead<UsageSummary>("/api/tokens/usage");
   const [problem, setProblem] = useState<string>();
   /** The list again, after a change that touched more than one row (a rotation). */
   async function reload() {
     const result = await callApi<TokenResponse[]>("GET", "/api/tokens");
     if (result.ok) setTokens(result.data);
+    usage.reload();
   }
   // Disable and enable answer with the token after the change; reversible, so no confirmation.
   async function toggleDisabled(token: TokenResponse) {
@@ -64,9 +71,11 @@ export function TokensView({
       <div className="mt-6">
         <TokenTable
           tokens={tokens}
+          usage={usage.result}
           onRevoke={revoke.ask}
           onRotate={setRotating}
           onToggleDisabled={(token) => void toggleDisabled(token)}
+          onShowUsage={setInspecting}
         />
       </div>
       <RotateTokenDialog
@@ -76,6 +85,7 @@ export function TokensView({
           if (changed) void reload();
         }}
       />
+      <TokenUsageDialog token={inspecting} onClose={() => setInspecting(null)} />
       <NewTokenDialog
         open={creating}
         roles={roles}
