@@ -133,6 +133,28 @@ const schema = z.object({
   TESSERA_AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(365),
   /** Hourly usage rows and last-used addresses older than this are deleted likewise. */
   TESSERA_USAGE_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90),
+  /** Webhooks (issue 19): deliver to private, loopback and link-local addresses too (refused by default: SSRF). */
+  TESSERA_WEBHOOK_ALLOW_PRIVATE: booleanFlag.default(false),
+  /** How long one delivery attempt may take, connect to last byte. */
+  TESSERA_WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(1).max(60).default(10),
+  /**
+   * The waits before each retry, in seconds, comma-separated. The default is Standard Webhooks' reference schedule
+   * (5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h): 8 attempts over 27.5 hours.
+   */
+  TESSERA_WEBHOOK_RETRY_SECONDS: z
+    .string()
+    .trim()
+    .regex(/^\d+(\.\d+)?(\s*,\s*\d+(\.\d+)?){0,19}$/, "must be 1 to 20 numbers of seconds, comma-separated")
+    .transform((value) => value.split(",").map(Number))
+    .refine(
+      (waits) => waits.every((wait) => wait > 0 && wait <= 7 * 86_400),
+      "each wait must be more than 0 and at most 604800 seconds",
+    )
+    .default([5, 300, 1800, 7200, 18_000, 36_000, 36_000]),
+  /** An endpoint whose deliveries have failed for this many days, without one success, is disabled. */
+  TESSERA_WEBHOOK_DISABLE_AFTER_DAYS: z.coerce.number().min(1).max(90).default(5),
+  /** How often each instance looks for due deliveries and for tokens reaching an expiry threshold. */
+  TESSERA_WEBHOOK_POLL_SECONDS: z.coerce.number().min(0.2).max(300).default(10),
   /** How often expired credentials are looked for (disabled within this, deleted TESSERA_MQTT_DELETE_AFTER_SECONDS after expiry). */
   TESSERA_MQTT_SWEEP_SECONDS: z.coerce.number().min(0.2).max(300).default(60),
   TESSERA_MQTT_DELETE_AFTER_SECONDS: z.coerce

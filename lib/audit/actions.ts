@@ -20,5 +20,9 @@ export const AUDIT_ACTIONS = [
   "sign_in.succeeded",
   "sign_in.failed",
   "sign_out",
+  "webhook.created",
+  "webhook.updated",
+  "webhook.deleted",
+  "webhook.disabled",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

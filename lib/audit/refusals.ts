@@ -1,7 +1,7 @@
 import "server-only";
 import { log } from "../log.ts";
 import { onShutdown } from "../shutdown-hooks.ts";
-import { backgroundQuery } from "../usage/usage-counter.ts";
+import { backgroundQuery } from "../db/background-query.ts";
 
 // Refused uses of a token that Tessera signed but no longer accepts (revoked,
 // disabled, rotated out past its grace), for the audit log. A client looping

@@ -18,7 +18,10 @@ export const PERMISSIONS = {
   "tokens:rotate-self": ["admin", "editor", "viewer", "connectionManager", "monitoringViewer", "introspector"],
   /** Read the server's counters (/api/metrics). */
   "metrics:read": ["admin", "monitoringViewer"],
+  /** Read the audit log (/api/audit). */
   "audit:read": ["admin"],
+  /** Register, change, test and delete webhook endpoints and read their delivery logs (/api/webhooks*). */
+  "webhooks:manage": ["admin"],
   /** Mint, refresh, list and revoke end users' MQTT credentials (/api/mqtt/tokens*, /v2/tokens/create). */
   "mqtt:credentials": ["admin", "connectionManager"],
   /** Register, list and remove devices that get REST tokens over MQTT (/api/devices*). */
@@ -71,6 +74,10 @@ export const ROUTES = {
   "/api/tokens/[hash]/usage": { GET: "tokens:manage" },
   "/api/tokens/usage": { GET: "tokens:manage" },
   "/api/audit": { GET: "audit:read" },
+  "/api/webhooks": { GET: "webhooks:manage", POST: "webhooks:manage" },
+  "/api/webhooks/[id]": { GET: "webhooks:manage", PATCH: "webhooks:manage", DELETE: "webhooks:manage" },
+  "/api/webhooks/[id]/deliveries": { GET: "webhooks:manage" },
+  "/api/webhooks/[id]/test": { POST: "webhooks:manage" },
   "/api/me": "me:read",
   "/api/me/sessions": "me:read",
   "/api/metrics": "metrics:read",

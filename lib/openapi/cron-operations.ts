@@ -8,12 +8,15 @@ import type { Route } from "./operations.ts";
 
 const count = z.number().int().nonnegative();
 
+const webhookAttempts = count.describe("Webhook deliveries attempted by this call (lib/webhooks/dispatcher.ts)");
+
 export const cronSweepAnswer = z.union([
   z.object({
     ran: z.literal(true),
     deleted: count.describe("Credentials deleted (expired longer than TESSERA_MQTT_DELETE_AFTER_SECONDS ago)"),
     disabled: count.describe("Credentials newly disabled (expired)"),
     reconcile: z.object({ created: count, fixed: count, removed: count }).describe("Broker clients changed"),
+    webhookAttempts,
   }),
   z.object({
     ran: z.literal(false),
@@ -22,6 +25,7 @@ export const cronSweepAnswer = z.union([
       .describe(
         "mqtt-disabled: no broker configured, nothing to sweep; another-leader: a worker (or another cron call) leads and does this work; embedded: the server's own worker does",
       ),
+    webhookAttempts,
   }),
 ]);
 
@@ -31,7 +35,8 @@ export const CRON_OPERATIONS: Record<string, Route> = {
     operations: {
       get: {
         caller: "cron-secret",
-        summary: "Vercel Cron: run the worker's sweep and reconcile once, unless a worker leads the cluster",
+        summary:
+          "Vercel Cron: run the worker's sweep and reconcile once, unless a worker leads the cluster; and send due webhooks",
         description:
           "The fallback where no `tessera worker` runs: it takes the leader lock for the run, so it never runs beside a worker that leads nor beside another call.",
         ok: { json: cronSweepAnswer, description: "What was done" },

@@ -235,6 +235,7 @@ function build(): Document {
       { name: "tokens", description: "Application tokens" },
       { name: "me", description: "The caller" },
       { name: "audit", description: "The audit log" },
+      { name: "webhooks", description: "Standard Webhooks endpoints: token expiry, revocation and rotation" },
       { name: "mqtt", description: "End users' MQTT credentials" },
       { name: "devices", description: "Devices that get REST tokens over MQTT" },
       { name: "v2", description: "The seed's compatibility endpoints" },

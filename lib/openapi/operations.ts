@@ -15,6 +15,7 @@ import { BROKER_OPERATIONS } from "./broker-operations.ts";
 import { CRON_OPERATIONS } from "./cron-operations.ts";
 import { TOKEN_OPERATIONS } from "./token-operations.ts";
 import { AUDIT_OPERATIONS } from "./audit-operations.ts";
+import { WEBHOOK_OPERATIONS } from "./webhook-operations.ts";
 
 // What each route handler in app/ serves, for the OpenAPI document
 // (lib/openapi/document.ts): keyed by route as in app/ and in ROUTES
@@ -291,4 +292,5 @@ export const OPERATIONS: Record<string, Route> = {
   ...CRON_OPERATIONS,
   ...TOKEN_OPERATIONS,
   ...AUDIT_OPERATIONS,
+  ...WEBHOOK_OPERATIONS,
 };

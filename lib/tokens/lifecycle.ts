@@ -3,6 +3,8 @@ import { randomUUID } from "node:crypto";
 import { ApiError, fieldError } from "../api/errors.ts";
 import { auditRow, type AuditActor } from "../audit/record.ts";
 import { db } from "../db.ts";
+import { nudgeWebhooks } from "../webhooks/dispatcher.ts";
+import { enqueueWebhooks } from "../webhooks/enqueue.ts";
 import { env } from "../env.ts";
 import type { CreatedTokenResponse, RotateTokenInput, TokenResponse } from "../schemas/token.ts";
 import { signAppToken, signerSettings } from "./app-token.ts";
@@ -145,9 +147,24 @@ export async function rotateToken(
         },
       }),
     });
+    await enqueueWebhooks(tx, "token.rotated", [
+      {
+        key: `token.rotated:${hash}`,
+        data: {
+          hash,
+          name: old.name,
+          role: old.role,
+          replacedBy: newHash,
+          revokeAt: (input.grace_seconds === 0 ? now : revokeAt).toISOString(),
+          rotatedBy: who.label,
+          via: who.via,
+        },
+      },
+    ]);
     const before = await tx.applicationToken.findUnique({ where: { hash }, select: TOKEN_COLUMNS });
     return { row, before };
   });
+  if (outcome !== "lost") nudgeWebhooks();
   if (outcome === "lost") {
     const current = await db().applicationToken.findUnique({ where: { hash }, select: { replacedBy: true } });
     if (!current) throw notFound();
@@ -187,10 +204,18 @@ async function reuse(
  * reused token and the tokens deleted; returns how many.
  */
 export async function revokeFamily(familyId: string, who: AuditActor, reusedHash: string): Promise<number> {
-  return db().$transaction(async (tx) => {
-    const gone = await tx.$queryRaw<{ hash: string; name: string }[]>`
+  const count = await db().$transaction(async (tx) => {
+    const gone = await tx.$queryRaw<{ hash: string; name: string; role: string }[]>`
       DELETE FROM application_tokens WHERE family_id = ${familyId}::uuid OR jti = ${familyId}::uuid
-      RETURNING hash, name`;
+      RETURNING hash, name, role::text AS role`;
+    await enqueueWebhooks(
+      tx,
+      "token.revoked",
+      gone.map((row) => ({
+        key: `token.revoked:${row.hash}`,
+        data: { hash: row.hash, name: row.name, role: row.role, revokedBy: who.label, via: who.via, reason: "reuse" },
+      })),
+    );
     if (gone.length > 0)
       await tx.auditEvent.create({
         data: auditRow(who, "token.family_revoked", {
@@ -201,6 +226,8 @@ export async function revokeFamily(familyId: string, who: AuditActor, reusedHash
       });
     return gone.length;
   });
+  if (count > 0) nudgeWebhooks();
+  return count;
 }
 
 /**

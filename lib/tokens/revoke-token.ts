@@ -1,6 +1,8 @@
 import "server-only";
 import { auditRow, type AuditActor } from "../audit/record.ts";
 import { db } from "../db.ts";
+import { nudgeWebhooks } from "../webhooks/dispatcher.ts";
+import { enqueueWebhooks } from "../webhooks/enqueue.ts";
 import { TOKEN_HASH } from "./hash-token.ts";
 import { predecessorsOf } from "./lifecycle.ts";
 
@@ -18,7 +20,7 @@ import { predecessorsOf } from "./lifecycle.ts";
 export async function revokeToken(hash: string, who: AuditActor): Promise<boolean> {
   if (!TOKEN_HASH.test(hash)) return false;
   const predecessors = await predecessorsOf(hash);
-  return db().$transaction(async (tx) => {
+  const revoked = await db().$transaction(async (tx) => {
     const listed = await tx.applicationToken.findMany({
       where: { OR: [{ hash }, ...predecessors] },
       select: { hash: true },
@@ -38,6 +40,17 @@ export async function revokeToken(hash: string, who: AuditActor): Promise<boolea
         }),
       ),
     });
+    // token.revoked for each, stored with the change: sent after the commit, by any instance.
+    await enqueueWebhooks(
+      tx,
+      "token.revoked",
+      gone.map((row) => ({
+        key: `token.revoked:${row.hash}`,
+        data: { hash: row.hash, name: row.name, role: row.role, revokedBy: who.label, via: who.via },
+      })),
+    );
     return true;
   });
+  if (revoked) nudgeWebhooks();
+  return revoked;
 }

@@ -1,7 +1,6 @@
 import "server-only";
-import { database } from "../db.ts";
 import { log } from "../log.ts";
-import { metrics } from "../metrics.ts";
+import { backgroundQuery } from "../db/background-query.ts";
 import { onShutdown } from "../shutdown-hooks.ts";
 
 // Per-token usage (issue 19): requests and refused attempts per token per
@@ -117,14 +116,4 @@ async function flushOnce(): Promise<void> {
     // Addresses are the last few seen: the next use writes them again.
     log.warn("last-used addresses could not be written", (error as Error)?.message);
   }
-}
-
-/**
- * A batch write's statement. It is background work, not work a request caused: GET /api/metrics' dbQueries counts
- * the queries requests cause (the security suite asserts that a flood of bad tokens causes none), so the batch takes
- * its own statements back out of it, before they run (the count never shows them, even while one is in flight).
- */
-export function backgroundQuery(sql: string, params: unknown[]): Promise<Record<string, unknown>[]> {
-  metrics.dbQueries--;
-  return database().query(sql, params);
 }

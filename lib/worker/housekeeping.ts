@@ -14,6 +14,8 @@ import { deleteEndedGraces } from "../tokens/lifecycle.ts";
 
 export const HOUSEKEEPING_MS = 10 * 60_000;
 const DAY_MS = 86_400_000;
+/** How long a delivered or failed webhook message and its attempts stay in the delivery log. */
+export const WEBHOOK_LOG_DAYS = 30;
 
 export interface HousekeepingResult {
   gracesEnded: number;
@@ -35,6 +37,11 @@ export async function housekeeping(
   const usageCutoff = new Date(now.getTime() - settings.TESSERA_USAGE_RETENTION_DAYS * DAY_MS);
   const usage = await db().tokenUsage.deleteMany({ where: { hour: { lt: usageCutoff } } });
   await db().tokenAddress.deleteMany({ where: { lastSeen: { lt: usageCutoff } } });
+  // Sent or given-up webhook messages, with their delivery log, after WEBHOOK_LOG_DAYS. Their dedupe keys go with
+  // them, which repeats nothing: the scans look at most 7 days back (lib/webhooks/dispatcher.ts).
+  await db().webhookMessage.deleteMany({
+    where: { status: { not: "pending" }, createdAt: { lt: new Date(now.getTime() - WEBHOOK_LOG_DAYS * DAY_MS) } },
+  });
   if (auditPruned + usage.count > 0)
     log.info(
       `housekeeping: deleted ${auditPruned} audit rows and ${usage.count} hourly usage rows past their retention`,

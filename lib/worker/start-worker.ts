@@ -3,6 +3,7 @@ import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
 import { runAsLeaderOnce } from "../db/leader-lock.ts";
 import { startMqttService } from "../mqtt/service.ts";
+import { startWebhookDispatcher } from "../webhooks/dispatcher.ts";
 import { housekeeping, HOUSEKEEPING_MS } from "./housekeeping.ts";
 
 // The worker: everything of Tessera that lives longer than a request. Today
@@ -27,9 +28,12 @@ export async function startWorker(settings: Env = env(), options: { responder?: 
   const mqtt = await startMqttService(settings, options);
   // Without a broker there is no MQTT sweep to carry the housekeeping: it gets a timer of its own.
   const cleanup = mqtt ? undefined : startHousekeeping(settings);
+  // Every worker sends webhooks: claims are per message (lib/webhooks/dispatcher.ts), so instances share the work.
+  const webhooks = startWebhookDispatcher(settings);
   return {
-    parts: mqtt ? ["mqtt"] : ["housekeeping"],
+    parts: [mqtt ? "mqtt" : "housekeeping", "webhooks"],
     async stop() {
+      await webhooks.stop();
       await mqtt?.stop();
       if (cleanup) clearInterval(cleanup);
     },

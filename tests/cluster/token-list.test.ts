@@ -4,18 +4,23 @@ import { startCluster, type Cluster } from "../helpers/cluster.ts";
 import { call } from "../helpers/instance.ts";
 import { inDays, uniqueName } from "../helpers/tokens.ts";
 import { sleep, until } from "../helpers/wait.ts";
+import { startReceiver, type Receiver } from "../helpers/webhook-receiver.ts";
 
 // Issue 17: the token list each instance caches is current on the very next
 // request after a change or a use made through another instance, and a
 // token used on every instance is written at most once per interval in the
-// whole cluster.
+// whole cluster. And webhooks (issue 19): three dispatchers scanning and
+// sending from one outbox send each event once.
 
 let cluster: Cluster;
+let receiver: Receiver;
 before(async () => {
-  cluster = await startCluster(3);
+  receiver = await startReceiver();
+  cluster = await startCluster(3, { TESSERA_WEBHOOK_ALLOW_PRIVATE: "true", TESSERA_WEBHOOK_POLL_SECONDS: "0.2" });
 });
 after(async () => {
   await cluster?.close();
+  await receiver?.close();
 });
 
 interface Listed {
@@ -95,5 +100,53 @@ describe("the token list across three instances", () => {
       afterUse.statements - before.statements <= 3,
       `at most one UPDATE per instance (${afterUse.statements - before.statements})`,
     );
+  });
+});
+
+describe("webhooks from three instances", () => {
+  test("each threshold's token.expiring, each token.expired and each token.revoked arrives exactly once", async () => {
+    const admin = (url: string, path: string, options: Parameters<typeof call>[1] = {}) =>
+      call(`${url}${path}`, { token: cluster.adminToken, ...options });
+    const endpoint = await admin(cluster.url, "/api/webhooks", { method: "POST", body: { url: receiver.url } });
+    assert.equal(endpoint.status, 200, JSON.stringify(endpoint.body));
+    receiver.secret = endpoint.body.secret;
+    const make = async (index: number, validUntil: string) => {
+      const made = await admin(cluster.servers[index % 3]!.url, "/api/tokens", {
+        method: "POST",
+        body: { name: uniqueName("whc"), role: "viewer", validUntil },
+      });
+      assert.equal(made.status, 200, JSON.stringify(made.body));
+      return made.body.hash as string;
+    };
+    const soon = await Promise.all([0, 1, 2].map((i) => make(i, new Date(Date.now() + 3_000).toISOString())));
+    const later = await Promise.all([0, 1, 2].map((i) => make(i, inDays(2))));
+    // The same token revoked through two instances at once: one revocation, one message.
+    await Promise.all(
+      [0, 1].map((i) => admin(cluster.servers[i]!.url, `/api/tokens/${later[0]}`, { method: "DELETE" })),
+    );
+    const expected = [
+      ...soon.flatMap((hash) => [`token.expiring ${hash} 1`, `token.expired ${hash}`]),
+      ...later.map((hash) => `token.expiring ${hash} 7`),
+      `token.revoked ${later[0]}`,
+    ].sort();
+    const mine = () =>
+      receiver.received
+        .filter((message) => [...soon, ...later].includes(message.payload.data.hash as string))
+        .map((message) =>
+          `${message.payload.type} ${message.payload.data.hash} ${message.payload.data.daysBefore ?? ""}`.trim(),
+        );
+    // token.expiring for the revoked token may or may not have been sent before its revocation.
+    const settled = () => mine().filter((key) => key !== `token.expiring ${later[0]} 7`).length >= expected.length - 1;
+    assert.ok(await until(settled, 20_000), `got ${mine().join(", ")}`);
+    await sleep(2_000); // ten polls of each instance: none may send anything twice
+    const got = mine().sort();
+    const withoutRace = got.filter((key) => key !== `token.expiring ${later[0]} 7`);
+    assert.deepEqual(
+      withoutRace,
+      expected.filter((key) => key !== `token.expiring ${later[0]} 7`),
+    );
+    assert.ok(got.length - withoutRace.length <= 1, "the revoked token's token.expiring at most once");
+    assert.equal(new Set(receiver.received.map((message) => message.id)).size, receiver.received.length);
+    assert.ok(receiver.received.every((message) => message.verified));
   });
 });

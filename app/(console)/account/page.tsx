@@ -11,6 +11,7 @@ const DESCRIPTIONS: Record<Permission, string> = {
   "tokens:rotate-self": "An application token of yours may replace itself (POST /api/tokens/self/rotate)",
   "metrics:read": "Read the server's counters at /api/metrics",
   "audit:read": "Read the audit log: who created, changed, used or revoked what, and when (GET /api/audit)",
+  "webhooks:manage": "Register, test and delete webhook endpoints and read their delivery logs",
   "mqtt:credentials": "Mint, refresh, list and revoke end users' MQTT credentials",
   "devices:manage": "Register and remove devices that get REST tokens over MQTT",
   "broker:status": "See the broker's status: clients, subscriptions, message rates and load",
