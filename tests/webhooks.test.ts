@@ -93,7 +93,11 @@ describe("webhooks", () => {
     assert.equal((await admin(`/api/webhooks/${main.id}`, { method: "PATCH", body: {} })).status, 400);
     const missing = await admin(`/api/webhooks/ep_${"0".repeat(32)}`);
     assert.deepEqual([missing.status, missing.body], [404, "Webhook endpoint not found"]);
-    assert.equal((await admin(`/api/webhooks/ep_x'%20OR%201=1`)).status, 404);
+    const malformed = await admin(`/api/webhooks/ep_x'%20OR%201=1`);
+    assert.deepEqual(
+      [malformed.status, malformed.body],
+      [400, "Malformed webhook endpoint id: expected ep_ and 32 hexadecimal characters"],
+    );
     assert.equal((await admin("/api/webhooks")).body.length, 1, "nothing stored");
     const viewer = await createToken(inDays(30));
     const refused = await call(`${tessera.url}/api/webhooks`, { token: viewer.token });

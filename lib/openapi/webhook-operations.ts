@@ -62,7 +62,7 @@ export const WEBHOOK_OPERATIONS: Record<string, Route> = {
         summary: "The endpoint's delivery log: every attempt, newest first, with the status code or the error",
         query: deliveriesQuery,
         ok: { json: deliveriesPageResponse, description: "One page of attempts" },
-        errors: { 400: "limit or cursor malformed", 404: notFound },
+        errors: { 400: "limit or cursor malformed, or a malformed id", 404: notFound },
       },
     },
   },

@@ -72,7 +72,9 @@ export const updateWebhookSchema = z
 export type UpdateWebhook = z.infer<typeof updateWebhookSchema>;
 
 export const webhookIdParams = z.object({
-  id: z.string().regex(/^ep_[0-9a-f]{32}$/, "Webhook endpoint not found"),
+  id: z
+    .string()
+    .regex(/^ep_[0-9a-f]{32}$/, "Malformed webhook endpoint id: expected ep_ and 32 hexadecimal characters"),
 });
 
 export const webhookResponse = z.strictObject({

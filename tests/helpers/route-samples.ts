@@ -37,6 +37,30 @@ export const REQUESTS: Record<string, Request> = {
   "GET /api/tokens/[hash]/usage": { path: `/api/tokens/${"0".repeat(64)}/usage`, allowed: "200" },
   "GET /api/tokens/usage": { path: "/api/tokens/usage", allowed: "200" },
   "GET /api/audit": { path: "/api/audit?limit=5", allowed: "200" },
+  "GET /api/webhooks": { path: "/api/webhooks", allowed: "200" },
+  "POST /api/webhooks": {
+    path: "/api/webhooks",
+    body: () => ({ url: "ftp://example.com/hook" }),
+    allowed: "400 url must be an absolute http or https URL",
+  },
+  "GET /api/webhooks/[id]": { path: `/api/webhooks/ep_${"0".repeat(32)}`, allowed: "404 Webhook endpoint not found" },
+  "PATCH /api/webhooks/[id]": {
+    path: `/api/webhooks/ep_${"0".repeat(32)}`,
+    body: () => ({ enabled: true }),
+    allowed: "404 Webhook endpoint not found",
+  },
+  "DELETE /api/webhooks/[id]": {
+    path: `/api/webhooks/ep_${"0".repeat(32)}`,
+    allowed: "404 Webhook endpoint not found",
+  },
+  "GET /api/webhooks/[id]/deliveries": {
+    path: `/api/webhooks/ep_${"0".repeat(32)}/deliveries`,
+    allowed: "404 Webhook endpoint not found",
+  },
+  "POST /api/webhooks/[id]/test": {
+    path: `/api/webhooks/ep_${"0".repeat(32)}/test`,
+    allowed: "404 Webhook endpoint not found",
+  },
   "POST /api/tokens/introspect": { path: "/api/tokens/introspect", body: () => ({ token: "garbage" }), allowed: "200" },
   // The caller's own token is rotated; the old one keeps working for the rest of the matrix (its grace).
   "POST /api/tokens/self/rotate": {

@@ -85,6 +85,25 @@ describe("malformed input is a 400 with a sentence, never a 500", () => {
       undecodable: ["GET /api/tokens/%/usage", "GET /api/tokens/%C0%AF/usage"],
       nul: [["GET /api/tokens/%00/usage", "400 Malformed token hash: expected 64 lowercase hexadecimal characters"]],
     },
+    // Webhook endpoints (issue 19): ep_ and 32 hexadecimal characters.
+    ...Object.fromEntries(
+      [
+        ["", "GET"],
+        ["/deliveries", "GET"],
+        ["/test", "POST"],
+      ].map(([tail, method]) => [
+        `/api/webhooks/[id]${tail}`,
+        {
+          undecodable: [`${method} /api/webhooks/%${tail}`, `${method} /api/webhooks/%C0%AF${tail}`],
+          nul: [
+            [
+              `${method} /api/webhooks/%00${tail}`,
+              "400 Malformed webhook endpoint id: expected ep_ and 32 hexadecimal characters",
+            ] as [string, string],
+          ],
+        },
+      ]),
+    ),
     "/api/devices/[id]": {
       undecodable: ["DELETE /api/devices/%C0%AF", "DELETE /api/devices/%"],
       nul: [["DELETE /api/devices/%00", DEVICE_ID]],
