@@ -16,7 +16,7 @@ export type AuditVia = "api" | "console" | "cli" | "mqtt" | "system";
 
 /** Who made a change, through what, from where. */
 export interface AuditActor {
-  /** "token:<name>", "device:<id>", a username, "cli" or "system": what requestedBy records too. */
+  /** "token:<name>", "device:<id>", "mqtt:<username>", a username, "cli:<user>" or "system": what requestedBy records too. */
   label: string;
   via: AuditVia;
   address?: string | null;

@@ -1,12 +1,13 @@
 import "server-only";
 import { randomBytes } from "node:crypto";
 import { ApiError, fieldError } from "../api/errors.ts";
+import { auditRow, type AuditActor } from "../audit/record.ts";
 import { database, db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
 import { log } from "../log.ts";
 import { deleteCommands, deviceClient, deviceRole, requestTopic, responseTopic } from "../mqtt/broker-model.ts";
-import { createOnBroker } from "../mqtt/create-on-broker.ts";
+import { brokerFailure, createOnBroker } from "../mqtt/create-on-broker.ts";
 import { broker } from "../mqtt/credentials.ts";
 import { BrokerUnavailableError } from "../mqtt/dynsec.ts";
 import { newPassword } from "../mqtt/passwords.ts";
@@ -30,7 +31,11 @@ export { registerDeviceSchema } from "../schemas/device.ts";
 // on its response topic. So no device can ask in another's name or read
 // another's token. The database is the source of truth: the row is written
 // before the broker client, and the reconcile (lib/mqtt/reconcile.ts) makes
-// the broker follow it.
+// the broker follow it. Adding and removing a device commit with their audit
+// rows (device.added, device.removed; never the password), before the broker
+// is asked, as MQTT credentials do (lib/mqtt/credentials.ts says why); a
+// registration the broker then refuses is undone with a row of its own
+// (device.undone).
 
 type Topics = Pick<Env, "TESSERA_DEVICE_REQUEST_TOPIC" | "TESSERA_DEVICE_RESPONSE_TOPIC">;
 
@@ -48,16 +53,25 @@ function fields(row: Pick<Device, "id" | "role" | "requestedBy" | "createdAt" | 
 
 const toResponse = (row: Device, settings: Topics): DeviceResponse => deviceResponse.parse(fields(row, settings));
 
-/** Registers a device: the row first (its id is unique), then its broker client; a broker failure removes the row again. */
-export async function registerDevice(requestedBy: string, input: RegisterDeviceInput): Promise<RegisteredDevice> {
+/**
+ * Registers a device: the row first (its id is unique), then its broker client; a broker failure removes the row
+ * again. `who` is recorded as requested_by and in the audit row.
+ */
+export async function registerDevice(who: AuditActor, input: RegisterDeviceInput): Promise<RegisteredDevice> {
   const settings = env();
   const connection = broker(settings);
   const role = input.role ?? settings.TESSERA_DEVICE_ROLE;
   const { password, kid, nonce } = newPassword(settings.TESSERA_TOKEN_KEYS, "device", input.id);
+  const details = { role, clientId: input.id };
+  await connection.whenConnected();
   let row;
   try {
-    row = await db().device.create({
-      data: { id: input.id, role, requestedBy, passwordKid: kid, passwordNonce: nonce },
+    row = await db().$transaction(async (tx) => {
+      const made = await tx.device.create({
+        data: { id: input.id, role, requestedBy: who.label, passwordKid: kid, passwordNonce: nonce },
+      });
+      await tx.auditEvent.create({ data: auditRow(who, "device.added", { target: input.id, details }) });
+      return made;
     });
   } catch (error) {
     if (prismaCode(error) === "P2002")
@@ -67,7 +81,16 @@ export async function registerDevice(requestedBy: string, input: RegisterDeviceI
   try {
     await createOnBroker(connection, deviceRole(settings, input.id), deviceClient(input.id), password);
   } catch (error) {
-    await db().device.deleteMany({ where: { id: input.id } });
+    await db().$transaction(async (tx) => {
+      const { count } = await tx.device.deleteMany({ where: { id: input.id } });
+      if (count > 0)
+        await tx.auditEvent.create({
+          data: auditRow(who, "device.undone", {
+            target: input.id,
+            details: { ...details, undoes: "device.added", reason: brokerFailure(error) },
+          }),
+        });
+    });
     if (error instanceof ApiError) throw error;
     await connection
       .send([{ command: "deleteRole", rolename: deviceRole(settings, input.id).rolename }])
@@ -98,13 +121,29 @@ export function assertDeviceId(id: string): void {
 /**
  * Removes the device and, with it, every token it was issued (at once, on
  * the REST side), then its broker client (dropping its connection). With the
- * broker down that last step is left to the reconcile when it is back.
+ * broker down that last step is left to the reconcile when it is back. The
+ * rows go with one device.removed audit row (its tokens get none of their
+ * own: it counts them).
  */
-export async function removeDevice(id: string): Promise<boolean> {
+export async function removeDevice(id: string, who: AuditActor): Promise<boolean> {
   assertDeviceId(id);
   const connection = broker();
-  const { count } = await db().device.deleteMany({ where: { id } });
-  if (count === 0) return false;
+  const removed = await db().$transaction(async (tx) => {
+    const device = await tx.device.findUnique({ where: { id }, select: { role: true } });
+    if (!device) return false;
+    // Its tokens would go with it (ON DELETE CASCADE); deleted here first so the row can say how many.
+    const tokens = await tx.applicationToken.deleteMany({ where: { deviceId: id } });
+    const { count } = await tx.device.deleteMany({ where: { id } });
+    if (count === 0) return false;
+    await tx.auditEvent.create({
+      data: auditRow(who, "device.removed", {
+        target: id,
+        details: { role: device.role, clientId: id, tokensRevoked: tokens.count },
+      }),
+    });
+    return true;
+  });
+  if (!removed) return false;
   await connection.run(deleteCommands(deviceClient(id)), [/not found/i]).catch((error: unknown) => {
     if (!(error instanceof BrokerUnavailableError))
       log.warn(`removing device ${id}'s broker client failed; the reconcile will`, error);

@@ -1,6 +1,11 @@
 import "server-only";
 import { createCommands, markOf, type ClientSpec, type RoleSpec } from "./broker-model.ts";
-import { DynsecCommandError, type Dynsec } from "./dynsec.ts";
+import { BrokerUnavailableError, DynsecCommandError, type Dynsec } from "./dynsec.ts";
+
+/** Why a change written before the broker was undone (the audit row of the undoing says it). */
+export function brokerFailure(error: unknown): "broker_unavailable" | "broker_refused" {
+  return error instanceof BrokerUnavailableError ? "broker_unavailable" : "broker_refused";
+}
 
 /**
  * Creates a role and its client on the broker. The row is already written,

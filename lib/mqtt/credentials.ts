@@ -1,6 +1,8 @@
 import "server-only";
 import { randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import { ApiError } from "../api/errors.ts";
+import type { AuditAction } from "../audit/actions.ts";
+import { auditRow, type AuditActor } from "../audit/record.ts";
 import { db } from "../db.ts";
 import { prismaCode } from "../db/errors.ts";
 import { env, type Env } from "../env.ts";
@@ -14,7 +16,7 @@ import {
   type RefreshMqttTokenInput,
 } from "../schemas/mqtt.ts";
 import { credentialClient, credentialRole, deleteCommands, MARK } from "./broker-model.ts";
-import { createOnBroker } from "./create-on-broker.ts";
+import { brokerFailure, createOnBroker } from "./create-on-broker.ts";
 import { BrokerUnavailableError, dynsec, DynsecCommandError, type Dynsec } from "./dynsec.ts";
 import { newPassword, sha256 } from "./passwords.ts";
 
@@ -33,6 +35,15 @@ import { newPassword, sha256 } from "./passwords.ts";
 //   then the broker (it drops the connection); with the broker down, the
 //   reconcile removes the client when it is back;
 // - expiry: lib/mqtt/expiry.ts disables the client at expires_at.
+// Each row change commits with its audit row (lib/audit/record.ts), before the
+// broker is asked: a transaction held open across the broker's answer would
+// hold the embedded database's only connection (every request waits) for up
+// to TESSERA_MQTT_TIMEOUT_SECONDS, and would break the reconcile's rule that
+// a row is committed before its client exists. So a broker failure after the
+// commit is undone by a second transaction with a row of its own
+// (mqtt_credentials.undone); create and refresh wait for the broker's
+// connection before they write anything, so an unreachable broker costs no
+// rows at all. Audit rows name the username and hold no password or hash.
 
 export const PASSWORD_PREFIX = "tkn_";
 const NOT_FOUND = [/not found/i];
@@ -95,8 +106,40 @@ function ttlOf(settings: Settings, requested: number | undefined): number {
   return ttl;
 }
 
+/** The client an interactive transaction's callback is given. */
+type Transaction = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
+
+/**
+ * The undoing of a change whose broker step failed, with its audit row, in one transaction; nothing (and no row)
+ * when `undo` found nothing to put back. A failure here is logged: the row stays as committed, with its audit row,
+ * and the reconcile makes the broker follow it.
+ */
+async function undoWithRow(
+  who: AuditActor,
+  undoes: AuditAction,
+  about: { target: string; details: Record<string, string | number> },
+  error: unknown,
+  undo: (tx: Transaction) => Promise<{ count: number }>,
+): Promise<void> {
+  await db()
+    .$transaction(async (tx) => {
+      if ((await undo(tx)).count === 0) return;
+      await tx.auditEvent.create({
+        data: auditRow(who, "mqtt_credentials.undone", {
+          target: about.target,
+          details: { ...about.details, undoes, reason: brokerFailure(error) },
+        }),
+      });
+    })
+    .catch((undoError: unknown) => log.error(`could not undo ${undoes} of ${about.target}`, undoError));
+}
+
+/**
+ * New credentials for input.user_email: `mqtt_credentials.created`, or `mqtt_credentials.replaced` when they
+ * replace active ones (replace_existing); `who` is recorded as requested_by and in the audit row.
+ */
 export async function createMqttToken(
-  requestedBy: string,
+  who: AuditActor,
   input: CreateMqttTokenInput,
   now = new Date(),
 ): Promise<MqttTokenResponse> {
@@ -104,7 +147,11 @@ export async function createMqttToken(
   const connection = broker(settings);
   const ttl = ttlOf(settings, input.ttl_seconds);
   const replace = input.replace_existing ?? true;
-  const existing = await db().mqttCredential.findUnique({ where: { userEmail: input.user_email } });
+  // With its hash: put back as it was if the broker refuses the new credentials.
+  const existing = await db().mqttCredential.findUnique({
+    where: { userEmail: input.user_email },
+    omit: { passwordHash: false },
+  });
   const existingActive = existing && !existing.disabledAt && existing.expiresAt > now;
   if (existingActive && !replace) {
     throw new ApiError(
@@ -123,18 +170,32 @@ export async function createMqttToken(
     passwordHash: sha256(password),
     passwordKid: kid,
     passwordNonce: nonce,
-    requestedBy,
+    requestedBy: who.label,
     createdAt: now,
     refreshedAt: null,
     expiresAt,
     disabledAt: null,
   };
+  const action = existingActive ? "mqtt_credentials.replaced" : "mqtt_credentials.created";
+  const details = {
+    tokenId: id,
+    userEmail: input.user_email,
+    ttlSeconds: ttl,
+    expiresAt: expiresAt.toISOString(),
+    // The username whose (active, expired or disabled) credentials these overwrite.
+    ...(existing ? { previous: existing.username } : {}),
+  };
 
+  await connection.whenConnected();
   let row;
   try {
-    row = existing
-      ? await db().mqttCredential.update({ where: { id: existing.id, username: existing.username }, data })
-      : await db().mqttCredential.create({ data: { ...data, userEmail: input.user_email } });
+    row = await db().$transaction(async (tx) => {
+      const written = existing
+        ? await tx.mqttCredential.update({ where: { id: existing.id, username: existing.username }, data })
+        : await tx.mqttCredential.create({ data: { ...data, userEmail: input.user_email } });
+      await tx.auditEvent.create({ data: auditRow(who, action, { target: username, details }) });
+      return written;
+    });
   } catch (error) {
     if (prismaCode(error) === "P2002")
       throw new ApiError("conflict", "Credentials for this user_email were just created by another request");
@@ -148,14 +209,11 @@ export async function createMqttToken(
     await createOnBroker(connection, role, client, password);
   } catch (error) {
     // Undo: the new row goes (or the replaced one comes back); a client the broker may have made is an orphan the reconcile removes.
-    if (existing)
-      await db()
-        .mqttCredential.updateMany({ where: { id, username }, data: { ...existing } })
-        .catch((undo: unknown) => log.error(`could not put back credentials ${existing.id}`, undo));
-    else
-      await db()
-        .mqttCredential.deleteMany({ where: { id, username } })
-        .catch((undo: unknown) => log.error(`could not remove credentials ${id} after a failed create`, undo));
+    await undoWithRow(who, action, { target: username, details }, error, (tx) =>
+      existing
+        ? tx.mqttCredential.updateMany({ where: { id, username }, data: { ...existing } })
+        : tx.mqttCredential.deleteMany({ where: { id, username } }),
+    );
     if (!(error instanceof ApiError)) await connection.send(deleteCommands(client)).catch(() => {});
     refused(error);
   }
@@ -172,10 +230,24 @@ export async function createMqttToken(
 
 const WRONG_SECRET = "token_id or current_token_password is wrong";
 
-export async function refreshMqttToken(input: RefreshMqttTokenInput, now = new Date()): Promise<MqttTokenResponse> {
+/**
+ * The holder of MQTT credentials, who proves itself with their current password (POST /v2/tokens/refresh, no app
+ * token): "mqtt:<username>" in the audit log.
+ */
+export function credentialHolder(address: string | null): (username: string) => AuditActor {
+  return (username) => ({ label: `mqtt:${username}`, via: "api", address });
+}
+
+/** A new password for the credentials; `who` is the API caller, or credentialHolder() for the holder itself. */
+export async function refreshMqttToken(
+  input: RefreshMqttTokenInput,
+  who: AuditActor | ((username: string) => AuditActor),
+  now = new Date(),
+): Promise<MqttTokenResponse> {
   const settings = env();
   const connection = broker(settings);
-  // The one reader of the password hash (omitted from every other query, lib/db/open.ts).
+  // One of the two readers of the password hash (omitted from every other query, lib/db/open.ts; a replacing
+  // create reads it to put the replaced row back whole).
   const row = await db().mqttCredential.findUnique({ where: { id: input.token_id }, omit: { passwordHash: false } });
   const given = Buffer.from(sha256(input.current_token_password));
   const matches = row !== null && timingSafeEqual(given, Buffer.from(row.passwordHash));
@@ -189,16 +261,26 @@ export async function refreshMqttToken(input: RefreshMqttTokenInput, now = new D
   const ttl = Math.round((row.expiresAt.getTime() - issuedSecond) / 1000);
   const { password, kid, nonce } = newPassword(settings.TESSERA_TOKEN_KEYS, "credential", row.username);
   const expiresAt = new Date(Math.floor(now.getTime() / 1000) * 1000 + ttl * 1000);
-  const claimed = await db().mqttCredential.updateMany({
-    where: { id: row.id, passwordHash: row.passwordHash, disabledAt: null, expiresAt: { gt: now } },
-    data: { passwordHash: sha256(password), passwordKid: kid, passwordNonce: nonce, refreshedAt: now, expiresAt },
+  const actor = typeof who === "function" ? who(row.username) : who;
+  const about = {
+    target: row.username,
+    details: { tokenId: row.id, userEmail: row.userEmail, ttlSeconds: ttl, expiresAt: expiresAt.toISOString() },
+  };
+  await connection.whenConnected();
+  const claimed = await db().$transaction(async (tx) => {
+    const { count } = await tx.mqttCredential.updateMany({
+      where: { id: row.id, passwordHash: row.passwordHash, disabledAt: null, expiresAt: { gt: now } },
+      data: { passwordHash: sha256(password), passwordKid: kid, passwordNonce: nonce, refreshedAt: now, expiresAt },
+    });
+    if (count > 0) await tx.auditEvent.create({ data: auditRow(actor, "mqtt_credentials.refreshed", about) });
+    return count > 0;
   });
-  if (claimed.count === 0) throw new ApiError("unauthenticated", WRONG_SECRET);
+  if (!claimed) throw new ApiError("unauthenticated", WRONG_SECRET);
   try {
     await connection.run([{ command: "setClientPassword", username: row.username, password }]);
   } catch (error) {
-    await db()
-      .mqttCredential.updateMany({
+    await undoWithRow(actor, "mqtt_credentials.refreshed", about, error, (tx) =>
+      tx.mqttCredential.updateMany({
         where: { id: row.id, passwordHash: sha256(password) },
         data: {
           passwordHash: row.passwordHash,
@@ -207,10 +289,8 @@ export async function refreshMqttToken(input: RefreshMqttTokenInput, now = new D
           refreshedAt: row.refreshedAt,
           expiresAt: row.expiresAt,
         },
-      })
-      .catch((restore: unknown) =>
-        log.error(`could not restore credentials ${row.id} after a failed refresh`, restore),
-      );
+      }),
+    );
     refused(error);
   }
   return response({ ...row, expiresAt }, password, ttl);
@@ -220,14 +300,24 @@ export async function refreshMqttToken(input: RefreshMqttTokenInput, now = new D
  * Deletes the credentials: gone for the API at once, and the broker drops a
  * connection made with them. With the broker down the row still goes, and
  * the reconcile removes the broker client when the broker is back. False when
- * there were none.
+ * there were none. The delete and its mqtt_credentials.revoked row commit together.
  */
-export async function revokeMqttToken(id: string): Promise<boolean> {
+export async function revokeMqttToken(id: string, who: AuditActor): Promise<boolean> {
   const connection = broker();
   const row = await db().mqttCredential.findUnique({ where: { id } });
   if (!row) return false;
-  const { count } = await db().mqttCredential.deleteMany({ where: { id, username: row.username } });
-  if (count === 0) return false;
+  const deleted = await db().$transaction(async (tx) => {
+    const { count } = await tx.mqttCredential.deleteMany({ where: { id, username: row.username } });
+    if (count > 0)
+      await tx.auditEvent.create({
+        data: auditRow(who, "mqtt_credentials.revoked", {
+          target: row.username,
+          details: { tokenId: id, userEmail: row.userEmail },
+        }),
+      });
+    return count > 0;
+  });
+  if (!deleted) return false;
   await connection.run(deleteCommands(credentialClient(row.username, "", false)), NOT_FOUND).catch((error: unknown) => {
     if (error instanceof BrokerUnavailableError)
       log.warn(`credentials ${id} revoked; the broker is unavailable, so its client goes when the reconcile runs`);

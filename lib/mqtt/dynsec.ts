@@ -202,6 +202,15 @@ export class Dynsec {
   }
 
   /**
+   * Resolves once connected, or rejects with BrokerUnavailableError at the deadline (default: the timeout from
+   * now). A change that writes its row before the broker waits for this first, so a broker that cannot be reached
+   * costs no row, no audit row and no undoing of them.
+   */
+  whenConnected(deadline = Date.now() + this.timeoutMs): Promise<void> {
+    return this.waitReady(deadline);
+  }
+
+  /**
    * Sends the commands in one message and resolves with one response per
    * command, in order. Rejects with BrokerUnavailableError when the broker
    * cannot be reached or has not answered by the deadline (default: the

@@ -1,4 +1,5 @@
 import "server-only";
+import { auditRow, SYSTEM_ACTOR } from "../audit/record.ts";
 import { db } from "../db.ts";
 import { log } from "../log.ts";
 import type { Dynsec } from "./dynsec.ts";
@@ -10,9 +11,50 @@ import type { Dynsec } from "./dynsec.ts";
 // closes an open connection and refuses new ones. Credentials live at least
 // 10 s, longer than the look-ahead period, so none is missed; the periodic
 // reconcile remains the backstop (it disables every expired client).
+//
+// Marking a row disabled is the expiry the audit log records
+// (mqtt_credentials.expired, by the system), in the same transaction: the
+// timer here or the sweep's expireDue(), whichever claims the row (both
+// update only rows not yet disabled), writes its one row.
 
 const LOOK_AHEAD_MS = 7_000;
 export const EXPIRY_POLL_MS = 3_000;
+/** The sweep marks expired credentials this many per transaction (a backlog after an outage is many batches). */
+const EXPIRE_BATCH = 500;
+
+/** The audit row of one credential's expiry. */
+function expiredRow(row: { id: string; username: string; expiresAt: Date }) {
+  return auditRow(SYSTEM_ACTOR, "mqtt_credentials.expired", {
+    target: row.username,
+    details: { tokenId: row.id, expiresAt: row.expiresAt.toISOString() },
+  });
+}
+
+/**
+ * Marks every credential expired by `now` and not yet disabled as disabled, each with its
+ * mqtt_credentials.expired row, EXPIRE_BATCH per transaction, so one sweep after a long outage is neither one
+ * unbounded transaction nor a row per credential in memory at once. Returns how many were marked.
+ */
+export async function expireDue(now: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const marked = await db().$transaction(async (tx) => {
+      // SKIP LOCKED: a row an expiry timer holds is its to audit; the outer "disabled_at IS NULL" re-checks a row
+      // another transaction marked while this one waited.
+      const rows = await tx.$queryRaw<{ id: string; username: string; expiresAt: Date }[]>`
+        UPDATE mqtt_credentials SET disabled_at = ${now}
+         WHERE disabled_at IS NULL
+           AND id IN (SELECT id FROM mqtt_credentials
+                       WHERE disabled_at IS NULL AND expires_at <= ${now}
+                       ORDER BY expires_at LIMIT ${EXPIRE_BATCH} FOR UPDATE SKIP LOCKED)
+        RETURNING id::text AS id, username, expires_at AS "expiresAt"`;
+      if (rows.length > 0) await tx.auditEvent.createMany({ data: rows.map(expiredRow) });
+      return rows.length;
+    });
+    total += marked;
+    if (marked < EXPIRE_BATCH) return total;
+  }
+}
 
 export class ExpiryScheduler {
   private readonly timers = new Map<string, { at: number; timer: NodeJS.Timeout }>();
@@ -58,11 +100,15 @@ export class ExpiryScheduler {
     this.timers.delete(id);
     const now = new Date(Math.max(Date.now(), at));
     try {
-      const { count } = await db().mqttCredential.updateMany({
-        where: { id, disabledAt: null, expiresAt: { lte: now } },
-        data: { disabledAt: now },
+      const claimed = await db().$transaction(async (tx) => {
+        const { count } = await tx.mqttCredential.updateMany({
+          where: { id, disabledAt: null, expiresAt: { lte: now } },
+          data: { disabledAt: now },
+        });
+        if (count > 0) await tx.auditEvent.create({ data: expiredRow({ id, username, expiresAt: new Date(at) }) });
+        return count > 0;
       });
-      if (count === 0) return;
+      if (!claimed) return;
       await this.connection.run([{ command: "disableClient", username }], [/not found/i]);
     } catch (error) {
       // The row says disabled; the reconcile disables the client once the broker answers again.

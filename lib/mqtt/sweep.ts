@@ -5,13 +5,14 @@ import { log } from "../log.ts";
 import { housekeeping } from "../worker/housekeeping.ts";
 import { logOncePerMinute, type Dynsec } from "./dynsec.ts";
 import { INSTANCE_STALE_MS } from "./cluster-health.ts";
+import { expireDue } from "./expiry.ts";
 import { reconcile, type ReconcileResult } from "./reconcile.ts";
 
 // The leader's periodic work, one run of it: delete credentials expired
-// longer than TESSERA_MQTT_DELETE_AFTER_SECONDS ago and rotated-out tokens
-// whose grace has ended, mark the expired credentials
-// disabled, forget instances gone quiet, then reconcile the broker to the
-// database. Run by the worker that leads (lib/mqtt/service.ts) and by the
+// longer than TESSERA_MQTT_DELETE_AFTER_SECONDS ago (housekeeping, not
+// audited: their expiry was) and rotated-out tokens whose grace has ended,
+// mark the expired credentials disabled (audited, mqtt_credentials.expired),
+// forget instances gone quiet, then reconcile the broker to the database. Run by the worker that leads (lib/mqtt/service.ts) and by the
 // cron route (app/api/cron/sweep) when no worker does; never by two at once
 // (both hold the leader lock, lib/db/leader-lock.ts, while they run it).
 
@@ -31,14 +32,13 @@ export async function sweepOnce(
 ): Promise<SweepResult> {
   const now = options.now ?? new Date();
   // Rows first: the reconcile then removes the broker clients of what is gone.
+  // Expiry before deletion: credentials past both (a leader away for longer than the delay) still get their
+  // mqtt_credentials.expired row, each in a batch's transaction (lib/mqtt/expiry.ts).
+  const disabled = await expireDue(now);
   const cutoff = new Date(now.getTime() - settings.TESSERA_MQTT_DELETE_AFTER_SECONDS * 1000);
   const deleted = await db().mqttCredential.deleteMany({ where: { expiresAt: { lte: cutoff } } });
   // Rotated-out tokens past their grace, audit and usage rows past their retention (lib/worker/housekeeping.ts).
   await housekeeping(settings, now);
-  const disabled = await db().mqttCredential.updateMany({
-    where: { disabledAt: null, expiresAt: { lte: now } },
-    data: { disabledAt: now },
-  });
   await db().mqttInstance.deleteMany({
     where: {
       seenAt: { lt: new Date(now.getTime() - INSTANCE_STALE_MS) },
@@ -66,7 +66,7 @@ export async function sweepOnce(
   }
   return {
     deleted: deleted.count,
-    disabled: disabled.count,
+    disabled,
     reconcile: { created: result.created, fixed: result.fixed, removed: result.removed },
   };
 }

@@ -11,7 +11,7 @@ export const AUDIT_OPERATIONS: Record<string, Route> = {
       get: {
         summary: "The audit log, newest first: filter by time, actor, action and token hash; page with the cursor",
         description:
-          "Every token created, rotated, disabled, enabled or revoked (by whom, from which address, through the API, the console or the CLI), device tokens issued, sign-ins and sign-outs, and refused uses of revoked or disabled tokens (aggregated: count > 1). Append-only; rows older than TESSERA_AUDIT_RETENTION_DAYS are deleted.",
+          "Every token created, rotated, disabled, enabled or revoked (by whom, from which address, through the API, the console or the CLI), MQTT credentials created, refreshed, replaced, expired (by the system) or revoked, devices added or removed, a change undone because the broker refused it, device tokens issued, sign-ins and sign-outs, and refused uses of revoked or disabled tokens (aggregated: count > 1). Never a password, a token or a hash of one. Append-only; rows older than TESSERA_AUDIT_RETENTION_DAYS are deleted.",
         query: auditQuery,
         ok: { json: auditPageResponse, description: "One page of events" },
         errors: { 400: "The first problem with the query" },

@@ -13,7 +13,7 @@ export const auditQuery = z.strictObject({
   from: when("from").optional(),
   /** Events before this instant. */
   to: when("to").optional(),
-  /** Exactly this actor ("token:<name>", "device:<id>", a username, "cli:<user>", "system"). */
+  /** Exactly this actor ("token:<name>", "device:<id>", "mqtt:<username>", a username, "cli:<user>", "system"). */
   actor: z.string().min(1).max(300, "actor must be at most 300 characters").optional(),
   action: z.enum(AUDIT_ACTIONS, { error: () => `action must be one of ${AUDIT_ACTIONS.join(", ")}` }).optional(),
   /** The token's hash (not "token": ?token= is a credential, README "Application tokens"). */

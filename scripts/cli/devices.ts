@@ -2,6 +2,7 @@ import os from "node:os";
 import { parseArgs } from "node:util";
 import { ZodError } from "zod";
 import { ApiError } from "../../lib/api/errors.ts";
+import { cliActor } from "../../lib/audit/record.ts";
 import { listDevices, registerDevice, registerDeviceSchema, removeDevice } from "../../lib/devices/devices.ts";
 import { bridgeConfig } from "../../lib/devices/bridge-config.ts";
 import { env } from "../../lib/env.ts";
@@ -44,7 +45,7 @@ export async function devicesCommand(args: string[]): Promise<number> {
       if (positionals.length !== 1) return fail("usage: devices add ID [--role ROLE]");
       const input = registerDeviceSchema.parse({ id: positionals[0], role: values.role });
       const device = await withBroker("tessera devices add", () =>
-        registerDevice(`cli:${os.userInfo().username}`, input),
+        registerDevice(cliActor(os.userInfo().username), input),
       );
       if (values.json) console.log(JSON.stringify(device, null, 2));
       else {
@@ -64,7 +65,9 @@ export async function devicesCommand(args: string[]): Promise<number> {
     if (sub === "remove") {
       const { positionals } = parseArgs({ args: rest, allowPositionals: true, options: {} });
       if (positionals.length !== 1) return fail("usage: devices remove ID");
-      const removed = await withBroker("tessera devices remove", () => removeDevice(positionals[0]!));
+      const removed = await withBroker("tessera devices remove", () =>
+        removeDevice(positionals[0]!, cliActor(os.userInfo().username)),
+      );
       console.log(
         removed
           ? `Removed device ${positionals[0]} and its tokens.`

@@ -1,4 +1,5 @@
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
+import { actorOf } from "@/lib/audit/record.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { listDevices, registerDevice, registerDeviceSchema } from "@/lib/devices/devices.ts";
 
@@ -6,7 +7,7 @@ import { listDevices, registerDevice, registerDeviceSchema } from "@/lib/devices
 export const GET = withAuth(async () => listDevices());
 
 // POST /api/devices {id, role?} - register a device: its broker client is created, its MQTT password shown in this answer only
-export const POST = withAuth(async ({ caller, body }) => registerDevice(caller.label, body), {
+export const POST = withAuth(async ({ caller, body }) => registerDevice(actorOf(caller), body), {
   body: registerDeviceSchema,
 });
 

@@ -1,4 +1,5 @@
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
+import { actorOf } from "@/lib/audit/record.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { createMqttToken, listMqttTokens } from "@/lib/mqtt/credentials.ts";
 import { createMqttTokenSchema } from "@/lib/schemas/mqtt.ts";
@@ -7,7 +8,7 @@ import { createMqttTokenSchema } from "@/lib/schemas/mqtt.ts";
 export const GET = withAuth(async () => listMqttTokens());
 
 // POST /api/mqtt/tokens - mint credentials for an end user; the password is in this answer only
-export const POST = withAuth(async ({ caller, body }) => createMqttToken(caller.label, body), {
+export const POST = withAuth(async ({ caller, body }) => createMqttToken(actorOf(caller), body), {
   body: createMqttTokenSchema,
 });
 

@@ -1,5 +1,6 @@
 import { ApiError } from "@/lib/api/errors.ts";
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
+import { actorOf } from "@/lib/audit/record.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { env } from "@/lib/env.ts";
 import { createMqttToken } from "@/lib/mqtt/credentials.ts";
@@ -12,7 +13,7 @@ export const POST = withAuth(
     if (body.organization_id !== env().TESSERA_MQTT_ORGANIZATION_ID)
       throw new ApiError("forbidden", "organization_id does not match this Tessera");
     const { user_email, ttl_seconds, replace_existing } = body;
-    return createMqttToken(caller.label, { user_email, ttl_seconds, replace_existing });
+    return createMqttToken(actorOf(caller), { user_email, ttl_seconds, replace_existing });
   },
   {
     body: v2CreateSchema,

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ApiError } from "@/lib/api/errors.ts";
 import { otherMethods } from "@/lib/api/method-not-allowed.ts";
+import { actorOf } from "@/lib/audit/record.ts";
 import { withAuth } from "@/lib/auth/with-auth.ts";
 import { revokeMqttToken } from "@/lib/mqtt/credentials.ts";
 
@@ -13,8 +14,8 @@ const params = z.object({
 
 // DELETE /api/mqtt/tokens/{token_id} - revoke now: the broker drops the connection
 export const DELETE = withAuth(
-  async ({ params: { id } }) => {
-    if (!(await revokeMqttToken(id))) throw new ApiError("not_found", "MQTT credentials not found");
+  async ({ params: { id }, caller }) => {
+    if (!(await revokeMqttToken(id, actorOf(caller)))) throw new ApiError("not_found", "MQTT credentials not found");
     return { token_id: id, revoked: true };
   },
   { params },
