@@ -89,6 +89,10 @@ export default defineConfig({
         TESSERA_MQTT_URL: `mqtt://127.0.0.1:${brokerPort}`,
         TESSERA_MQTT_ADMIN_USERNAME: brokerAdmin.username,
         TESSERA_MQTT_ADMIN_PASSWORD: brokerAdmin.password,
+        // e2e/ui/webhooks.spec.ts's receiver listens on 127.0.0.1, which is refused by default (SSRF); and its test
+        // event should go within a second, not the default 10 s poll.
+        TESSERA_WEBHOOK_ALLOW_PRIVATE: "true",
+        TESSERA_WEBHOOK_POLL_SECONDS: "1",
       },
       stdout: "pipe",
       stderr: "pipe",

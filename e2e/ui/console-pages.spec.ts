@@ -11,6 +11,7 @@ const VIEWS = [
   ["/tokens", "App Tokens", "tokens-heading"],
   ["/tokens/mqtt", "MQTT credentials", "mqtt-heading"],
   ["/tokens/devices", "Devices", "devices-heading"],
+  ["/tokens/webhooks", "Webhooks", "webhooks-heading"],
 ] as const;
 const FORBIDDEN = "You do not have access to this page";
 

@@ -95,6 +95,7 @@ export type WebhookResponse = z.output<typeof webhookResponse>;
 export const createdWebhookResponse = webhookResponse.extend({
   secret: z.string().describe("The whsec_ signing secret: shown in this answer only"),
 });
+export type CreatedWebhookResponse = z.output<typeof createdWebhookResponse>;
 
 export const deliveriesQuery = z.strictObject({
   limit: z
@@ -129,3 +130,5 @@ export const deliveriesPageResponse = z.strictObject({
   deliveries: z.array(deliveryResponse),
   nextCursor: z.string().nullable(),
 });
+export type DeliveryResponse = z.output<typeof deliveryResponse>;
+export type DeliveriesPageResponse = z.output<typeof deliveriesPageResponse>;

@@ -38,6 +38,13 @@ export const VIEWS = {
     enabled: () => true,
     off: "",
   },
+  webhooks: {
+    href: "/tokens/webhooks",
+    label: "Webhooks",
+    permission: "webhooks:manage",
+    enabled: () => true,
+    off: "",
+  },
 } as const satisfies Record<string, View>;
 
 export interface View {
