@@ -6,7 +6,8 @@ import { brokerAdmin } from "./helpers/mqtt.ts";
 import { api, broker, connect, created, email, manager, refused } from "./helpers/mqtt-credentials.ts";
 import { setUpCredentialsFixture, tessera, type Minted } from "./helpers/mqtt-credentials.ts";
 import { sha256 } from "./helpers/tokens.ts";
-import { until } from "./helpers/wait.ts";
+import { sleep, until } from "./helpers/wait.ts";
+import { startReceiver } from "./helpers/webhook-receiver.ts";
 
 // Issue 19, continued: MQTT credentials and devices in the audit log. Each
 // action writes exactly one row (action, actor, channel, target) in the
@@ -143,7 +144,14 @@ describe(`the audit log of MQTT credentials and devices on ${engine}`, () => {
     assert.equal(after[1]!.details!.tokenId, replacement.token_id);
   });
 
-  test("expiry: one mqtt_credentials.expired row per credential, by the system, whether the timer or the sweep got there", async () => {
+  test("expiry: one mqtt_credentials.expired row and one webhook per credential, whether the timer or the sweep got there", async () => {
+    const receiver = await startReceiver();
+    const endpoint = await admin("/api/webhooks", {
+      method: "POST",
+      body: { url: receiver.url, events: ["mqtt_credentials.expired"] },
+    });
+    assert.equal(endpoint.status, 200, JSON.stringify(endpoint.body));
+    receiver.secret = endpoint.body.secret;
     // One expires on its own (the exact-expiry timer); three are pushed into the past at once (the sweep's batch).
     const timed = remember(await created({ user_email: email("expiry"), ttl_seconds: 10 }));
     const swept = [
@@ -180,6 +188,16 @@ describe(`the audit log of MQTT credentials and devices on ${engine}`, () => {
         "mqtt_credentials.created",
         "mqtt_credentials.expired",
       ]);
+    // The webhook: stored with the expiry, one per credential, signed.
+    const ids = [...swept, timed].map((minted) => minted.token_id).sort();
+    await until(() => receiver.received.length >= ids.length, 10_000);
+    await sleep(1_500); // three polls: nothing is sent twice
+    await receiver.close();
+    assert.deepEqual(receiver.received.map((message) => message.payload.data.tokenId).sort(), ids);
+    assert.ok(
+      receiver.received.every((message) => message.verified && message.payload.type === "mqtt_credentials.expired"),
+    );
+    await admin(`/api/webhooks/${endpoint.body.id}`, { method: "DELETE" });
   });
 
   test("devices: added and removed, through the API and the CLI, one row each, no password", async () => {

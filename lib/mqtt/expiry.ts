@@ -2,6 +2,8 @@ import "server-only";
 import { auditRow, SYSTEM_ACTOR } from "../audit/record.ts";
 import { db } from "../db.ts";
 import { log } from "../log.ts";
+import { nudgeWebhooks } from "../webhooks/dispatcher.ts";
+import { enqueueWebhooks } from "../webhooks/enqueue.ts";
 import type { Dynsec } from "./dynsec.ts";
 
 // Exact expiry of MQTT credentials: the leader (lib/mqtt/service.ts) looks
@@ -30,6 +32,22 @@ function expiredRow(row: { id: string; username: string; expiresAt: Date }) {
   });
 }
 
+type Tx = Parameters<Parameters<ReturnType<typeof db>["$transaction"]>[0]>[0];
+
+/** The expiry's audit rows and its mqtt_credentials.expired webhook messages, in the transaction that marks them. */
+async function recordExpired(tx: Tx, rows: { id: string; username: string; expiresAt: Date }[]): Promise<void> {
+  if (rows.length === 0) return;
+  await tx.auditEvent.createMany({ data: rows.map(expiredRow) });
+  await enqueueWebhooks(
+    tx,
+    "mqtt_credentials.expired",
+    rows.map((row) => ({
+      key: `mqtt_credentials.expired:${row.id}`,
+      data: { tokenId: row.id, username: row.username, expiredAt: new Date(row.expiresAt).toISOString() },
+    })),
+  );
+}
+
 /**
  * Marks every credential expired by `now` and not yet disabled as disabled, each with its
  * mqtt_credentials.expired row, EXPIRE_BATCH per transaction, so one sweep after a long outage is neither one
@@ -48,10 +66,11 @@ export async function expireDue(now: Date): Promise<number> {
                        WHERE disabled_at IS NULL AND expires_at <= ${now}
                        ORDER BY expires_at LIMIT ${EXPIRE_BATCH} FOR UPDATE SKIP LOCKED)
         RETURNING id::text AS id, username, expires_at AS "expiresAt"`;
-      if (rows.length > 0) await tx.auditEvent.createMany({ data: rows.map(expiredRow) });
+      await recordExpired(tx, rows);
       return rows.length;
     });
     total += marked;
+    if (marked > 0) nudgeWebhooks();
     if (marked < EXPIRE_BATCH) return total;
   }
 }
@@ -105,9 +124,10 @@ export class ExpiryScheduler {
           where: { id, disabledAt: null, expiresAt: { lte: now } },
           data: { disabledAt: now },
         });
-        if (count > 0) await tx.auditEvent.create({ data: expiredRow({ id, username, expiresAt: new Date(at) }) });
+        if (count > 0) await recordExpired(tx, [{ id, username, expiresAt: new Date(at) }]);
         return count > 0;
       });
+      if (claimed) nudgeWebhooks();
       if (!claimed) return;
       await this.connection.run([{ command: "disableClient", username }], [/not found/i]);
     } catch (error) {

@@ -3,8 +3,9 @@ import { dynsec } from "../../lib/mqtt/dynsec.ts";
 import { startWorker } from "../../lib/worker/start-worker.ts";
 import { withDatabase } from "./database.ts";
 
-export const WORKER_USAGE = `  worker     the long-lived work, as a process of its own: the device token responder and, while it leads the
-             cluster, exact expiry, the sweep and the reconcile of the broker (lib/worker/start-worker.ts).
+export const WORKER_USAGE = `  worker     the long-lived work, as a process of its own: the webhook dispatcher, the housekeeping and, with a
+             broker, the device token responder and, while it leads the cluster, exact expiry, the sweep and the
+             reconcile of the broker (lib/worker/start-worker.ts).
              \`tessera start\` runs it inside the server; run it apart where the server cannot (Vercel), with
              TESSERA_MQTT_RESPONDER=false on servers that should not answer devices themselves
   mqtt-responder
@@ -17,12 +18,6 @@ export const WORKER_USAGE = `  worker     the long-lived work, as a process of i
  */
 export async function workerCommand(args: string[]): Promise<number> {
   if (args.length > 0) throw new EnvError(`tessera worker takes no arguments (got ${args.join(" ")})`);
-  if (!env().TESSERA_MQTT_URL) {
-    // The only long-lived work today is the MQTT side; a worker with nothing to do would only hold the database.
-    throw new EnvError(
-      "tessera worker: TESSERA_MQTT_URL is not set, so there is no long-lived work to run (README, Configuration)",
-    );
-  }
   try {
     await withDatabase("tessera worker", async () => {
       const worker = await startWorker(env(), { responder: true });

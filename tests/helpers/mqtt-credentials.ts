@@ -27,6 +27,9 @@ async function startCredentialsFixture(): Promise<void> {
     TESSERA_MQTT_DELETE_AFTER_SECONDS: "4",
     TESSERA_MQTT_TIMEOUT_SECONDS: "2",
     TESSERA_MQTT_MAX_TTL_SECONDS: "7200",
+    // Webhook receivers of these tests listen on 127.0.0.1 (tests/audit-mqtt.test.ts: mqtt_credentials.expired).
+    TESSERA_WEBHOOK_ALLOW_PRIVATE: "true",
+    TESSERA_WEBHOOK_POLL_SECONDS: "0.5",
   }));
   const inDays = new Date(Date.now() + 86_400_000).toISOString();
   for (const role of ["connectionManager", "viewer"]) {
