@@ -47,13 +47,18 @@ const remember = (minted: Minted): Minted => {
 const deviceId = (prefix: string) => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const list = async () => (await api("/api/mqtt/tokens", { token: manager })).body as { token_id: string }[];
 
-/** Runs the CLI (with the embedded database, while the server is stopped: the CLI takes the data dir's lock). */
-async function cliRun(args: string[]): Promise<string> {
+/**
+ * Runs CLI commands in order (with the embedded database, while the server is stopped: the CLI takes the data dir's
+ * lock; one stop for all of them); answers the first one's output.
+ */
+async function cliRun(...commands: string[][]): Promise<string> {
   let output = "";
   const run = async () => {
-    const result = await tessera.cli(args);
-    assert.equal(result.code, 0, result.output);
-    output = result.output;
+    for (const [index, args] of commands.entries()) {
+      const result = await tessera.cli(args);
+      assert.equal(result.code, 0, result.output);
+      if (index === 0) output = result.output;
+    }
   };
   if (engine === "postgres") await run();
   else await tessera.restart({}, run);
@@ -218,10 +223,9 @@ describe(`the audit log of MQTT credentials and devices on ${engine}`, () => {
     assert.equal(events[0]!.details!.clientId, viaApi);
 
     const viaCli = deviceId("aud-cli");
-    const password = (await cliRun(["devices", "add", viaCli])).trim().split("\n")[0]!;
+    const password = (await cliRun(["devices", "add", viaCli], ["devices", "remove", viaCli])).trim().split("\n")[0]!;
     assert.ok(password.length >= 20, "the CLI printed the device's password");
     secrets.push(password);
-    await cliRun(["devices", "remove", viaCli]);
     const cliEvents = await eventsFor(viaCli);
     assert.deepEqual(actionsOf(cliEvents), ["device.added", "device.removed"]);
     for (const event of cliEvents) {

@@ -1,3 +1,4 @@
+// Engine-independent: MQTT credentials against a real broker that stops, restarts and refuses; the rows behind them are mqtt-credentials.test.ts's and the cluster suite's on PostgreSQL.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { closedWithin } from "./helpers/broker.ts";

@@ -1,3 +1,4 @@
+// Engine-independent: offline verification (EdDSA, ES256, the JWKS) and signing-key rotation are cryptography over HTTP; introspection reads the token row through the same query as every request on both engines.
 import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
 import { after, before, describe, test } from "node:test";

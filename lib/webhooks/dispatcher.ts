@@ -17,7 +17,8 @@ import { openSecret, signMessage } from "./secret.ts";
 // success for TESSERA_WEBHOOK_DISABLE_AFTER_DAYS is disabled, with a webhook.disabled audit row in the same
 // transaction. The same tick stores token.expiring and token.expired messages (scanExpiries): each is one
 // INSERT ... ON CONFLICT DO NOTHING, so any number of instances scanning at once store each event once per
-// endpoint and threshold. The claim and the scans are background statements (not counted as request work).
+// endpoint and threshold (NOT EXISTS skips, through the unique index, what is stored already: a scan that finds
+// nothing new writes nothing). The claim and the scans are background statements (not counted as request work).
 
 const BATCH = 10;
 /** A claimed message's lease beyond the attempt's own timeout. */
@@ -49,6 +50,8 @@ export async function scanExpiries(): Promise<number> {
      CROSS JOIN LATERAL (SELECT min(x) AS days FROM unnest(e.expiring_days) AS x
                          WHERE t.valid_until <= now() + make_interval(days => x)) d
      WHERE e.enabled AND 'token.expiring' = ANY(e.events) AND d.days IS NOT NULL
+       AND NOT EXISTS (SELECT 1 FROM webhook_messages m
+                       WHERE m.endpoint_id = e.id AND m.dedupe_key = 'token.expiring:' || t.hash || ':' || d.days)
      ON CONFLICT (endpoint_id, dedupe_key) DO NOTHING
      RETURNING 1`,
     [],
@@ -66,6 +69,8 @@ export async function scanExpiries(): Promise<number> {
      JOIN application_tokens t ON t.valid_until <= now() AND t.valid_until > greatest(e.created_at, now() - interval '7 days')
                                AND t.replaced_by IS NULL AND t.device_id IS NULL
      WHERE e.enabled AND 'token.expired' = ANY(e.events)
+       AND NOT EXISTS (SELECT 1 FROM webhook_messages m
+                       WHERE m.endpoint_id = e.id AND m.dedupe_key = 'token.expired:' || t.hash)
      ON CONFLICT (endpoint_id, dedupe_key) DO NOTHING
      RETURNING 1`,
     [],

@@ -1,3 +1,4 @@
+// Engine-independent: forged, altered and confused HS256 JWTs are refused at signature verification, before any database read; the controls read a token row as every other suite does on both engines.
 import { createHash, createHmac, generateKeyPairSync } from "node:crypto";
 import http from "node:http";
 import { after, before, describe, test } from "node:test";

@@ -1,3 +1,4 @@
+// Engine-independent: the server process's memory under a minute of mixed load; the engines' own paths under concurrency are the cluster suite's (tests/cluster, PostgreSQL) and the other suites' on both.
 import { after, before, test } from "node:test";
 import { call, createInstance, type Instance } from "../helpers/instance.ts";
 import { securityReport } from "../helpers/report.ts";

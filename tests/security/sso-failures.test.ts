@@ -1,3 +1,4 @@
+// Engine-independent: SSO failures (a provider that is down, lies or answers garbage) are refused before any account is read or written; sso-accounts.test.ts covers the account rows on both engines.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Instance } from "../helpers/instance.ts";

@@ -1,3 +1,4 @@
+// Engine-independent: webhook URLs are refused (registration, DNS, each connection) and hostile receivers bounded before and apart from the database; the outbox itself runs on both engines in tests/webhooks.test.ts.
 import assert from "node:assert/strict";
 import http from "node:http";
 import type net from "node:net";
