@@ -84,6 +84,10 @@ describe("webhooks", () => {
       [{ url: receiver.url, events: [] }, "events must name at least one event type"],
       [{ url: receiver.url, expiringDays: [0] }, "expiringDays must be whole numbers of days from 1 to 365"],
       [{ url: receiver.url, secret: "whsec_mine" }, "secret"],
+      // Found by an independent attack: these were 500s (PostgreSQL refuses NUL in text).
+      [{ url: receiver.url, description: "a\u0000b" }, "description must not contain control or invisible characters"],
+      [{ url: `${receiver.url}/a\u0000b` }, "url must not contain control or invisible characters"],
+      [{ url: receiver.url, description: "abc\u202egnp.exe" }, "description must not contain control or invisible"],
     ];
     for (const [body, sentence] of cases) {
       const answer = await admin("/api/webhooks", { method: "POST", body });
@@ -99,6 +103,18 @@ describe("webhooks", () => {
       [400, "Malformed webhook endpoint id: expected ep_ and 32 hexadecimal characters"],
     );
     assert.equal((await admin("/api/webhooks")).body.length, 1, "nothing stored");
+    for (const [path, sentence] of [
+      ["/api/audit?actor=%00", "actor must not contain NUL"],
+      ["/api/audit?from=0000-01-01", "from must be an ISO 8601 date or time"],
+      [`/api/tokens/${"0".repeat(64)}/usage?from=0000-01-01&to=0000-02-01`, "from must be an ISO 8601 date or time"],
+    ]) {
+      const answer = await admin(path!);
+      assert.deepEqual(
+        [answer.status, String(answer.body).includes(sentence!)],
+        [400, true],
+        `${path}: ${answer.body}`,
+      );
+    }
     const viewer = await createToken(inDays(30));
     const refused = await call(`${tessera.url}/api/webhooks`, { token: viewer.token });
     assert.equal(refused.status, 403);
@@ -211,7 +227,7 @@ describe("webhooks", () => {
     const down = await startReceiver();
     try {
       down.answer = () => 503;
-      const endpoint = await createEndpoint(down.url, { events: ["token.revoked"] });
+      const endpoint = await createEndpoint(down.url, { events: ["token.revoked", "token.rotated"] });
       down.secret = endpoint.secret;
       await admin(`/api/webhooks/${endpoint.id}/test`, { method: "POST" });
       assert.ok(await until(() => down.received.length >= 1, 10_000));
@@ -235,9 +251,15 @@ describe("webhooks", () => {
         audit.body.events.map((event: Record<string, string>) => [event.actor, event.via, event.target]),
         [["system", "system", endpoint.id]],
       );
+      // The origin only: a receiver's key is often in its path (found by an independent attack: the url was here).
+      assert.equal(audit.body.events[0].details.origin, new URL(down.url).origin);
+      assert.ok(!JSON.stringify(audit.body.events[0]).includes(new URL(down.url).pathname));
       // Disabled: nothing more is sent; enabled again, its failure record starts over.
       const count = down.received.length;
       await admin(`/api/webhooks/${endpoint.id}/test`, { method: "POST" });
+      // An event while it is disabled is stored for it all the same (found by an independent attack: it was lost).
+      const rotated = await createToken(inDays(30));
+      assert.equal((await admin(`/api/tokens/${rotated.hash}/rotate`, { method: "POST", body: {} })).status, 200);
       await sleep(POLL_SECONDS * 3 * 1000);
       assert.equal(down.received.length, count, "a disabled endpoint gets nothing");
       down.answer = () => 200;
@@ -246,7 +268,10 @@ describe("webhooks", () => {
         [enabled.body.enabled, enabled.body.disabledReason, enabled.body.failingSince],
         [true, null, null],
       );
-      assert.ok(await until(() => down.received.length > count, 10_000), "what waited is sent once enabled");
+      assert.ok(
+        await until(() => down.received.some((message) => message.payload.data.hash === rotated.hash), 10_000),
+        "what waited is sent once enabled, the rotation made while it was disabled too",
+      );
     } finally {
       await down.close();
     }
@@ -260,6 +285,29 @@ describe("webhooks", () => {
     const audit = await admin(`/api/audit?tokenHash=${token.hash}&action=token.revoked`);
     assert.deepEqual(audit.body.events, []);
     assert.ok(!receiver.received.some((message) => message.payload.data.hash === token.hash), "no message");
+  });
+
+  test("concurrent creates past the endpoint limit: exactly the limit exists (found by an independent attack)", async () => {
+    const before = (await admin("/api/webhooks")).body.length as number;
+    const answers = await Promise.all(
+      Array.from({ length: 50 - before + 10 }, (_, i) =>
+        admin("/api/webhooks", {
+          method: "POST",
+          body: { url: `http://127.0.0.1:9/limit-${i}`, events: ["token.rotated"] },
+        }),
+      ),
+    );
+    assert.deepEqual(
+      [
+        answers.filter((answer) => answer.status === 200).length,
+        answers.filter((answer) => answer.status === 409).length,
+      ],
+      [50 - before, 10],
+    );
+    const listed = (await admin("/api/webhooks")).body as { id: string; url: string }[];
+    assert.equal(listed.length, 50);
+    for (const endpoint of listed.filter((row) => row.url.includes("/limit-")))
+      assert.equal((await admin(`/api/webhooks/${endpoint.id}`, { method: "DELETE" })).status, 200);
   });
 
   test("no secret in any row: endpoint secrets are sealed, tokens are hashed", async () => {

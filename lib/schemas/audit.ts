@@ -14,7 +14,12 @@ export const auditQuery = z.strictObject({
   /** Events before this instant. */
   to: when("to").optional(),
   /** Exactly this actor ("token:<name>", "device:<id>", "mqtt:<username>", a username, "cli:<user>", "system"). */
-  actor: z.string().min(1).max(300, "actor must be at most 300 characters").optional(),
+  actor: z
+    .string()
+    .min(1)
+    .max(300, "actor must be at most 300 characters")
+    .refine((text) => !text.includes("\u0000"), "actor must not contain NUL")
+    .optional(),
   action: z.enum(AUDIT_ACTIONS, { error: () => `action must be one of ${AUDIT_ACTIONS.join(", ")}` }).optional(),
   /** The token's hash (not "token": ?token= is a credential, README "Application tokens"). */
   tokenHash: z

@@ -7,10 +7,17 @@ import { instant } from "./instant.ts";
 export const MAX_WEBHOOK_ENDPOINTS = 50;
 export const MAX_DELIVERY_PAGE = 200;
 
+/** Control, zero-width and bidirectional-override characters: refused, as in token names (a row must read as it is). */
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/;
+
 const url = z
   .string({ error: "url must be a string" })
   .trim()
   .max(2000, "url must be at most 2000 characters")
+  .refine((text) => !INVISIBLE.test(text), {
+    message: "url must not contain control or invisible characters",
+    abort: true,
+  })
   .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
     message: "url must be an absolute http or https URL",
     abort: true,
@@ -44,7 +51,8 @@ const expiringDays = z
 const description = z
   .string({ error: "description must be a string" })
   .trim()
-  .max(200, "description must be at most 200 characters");
+  .max(200, "description must be at most 200 characters")
+  .refine((text) => !INVISIBLE.test(text), "description must not contain control or invisible characters");
 
 export const createWebhookSchema = z.strictObject({
   url,

@@ -32,8 +32,8 @@ for (const [network, prefix] of [
 ] as const)
   blocked.addSubnet(network, prefix, "ipv4");
 for (const [network, prefix] of [
-  ["::", 128],
-  ["::1", 128],
+  ["::", 96], // IPv4-compatible (deprecated) ::a.b.c.d, with :: and ::1
+  ["::ffff:0:0:0", 96], // IPv4-translated (SIIT)
   ["64:ff9b:1::", 48], // local-use NAT64
   ["100::", 64], // discard-only
   ["2001::", 23], // IETF protocol assignments (Teredo's 2001::/32 among them)

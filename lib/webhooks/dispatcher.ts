@@ -1,6 +1,7 @@
 import "server-only";
 import { auditRow, SYSTEM_ACTOR } from "../audit/record.ts";
 import { backgroundQuery } from "../db/background-query.ts";
+import { prismaCode } from "../db/errors.ts";
 import { db } from "../db.ts";
 import type { Env } from "../env.ts";
 import { log } from "../log.ts";
@@ -21,6 +22,14 @@ import { openSecret, signMessage } from "./secret.ts";
 // nothing new writes nothing). The claim and the scans are background statements (not counted as request work).
 
 const BATCH = 10;
+
+const originOf = (url: string) => {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return "(not a URL)";
+  }
+};
 /** A claimed message's lease beyond the attempt's own timeout. */
 const LEASE_SLACK_SECONDS = 30;
 const ISO = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
@@ -49,7 +58,7 @@ export async function scanExpiries(): Promise<number> {
      JOIN application_tokens t ON t.valid_until > now() AND t.replaced_by IS NULL AND t.device_id IS NULL
      CROSS JOIN LATERAL (SELECT min(x) AS days FROM unnest(e.expiring_days) AS x
                          WHERE t.valid_until <= now() + make_interval(days => x)) d
-     WHERE e.enabled AND 'token.expiring' = ANY(e.events) AND d.days IS NOT NULL
+     WHERE 'token.expiring' = ANY(e.events) AND d.days IS NOT NULL
        AND NOT EXISTS (SELECT 1 FROM webhook_messages m
                        WHERE m.endpoint_id = e.id AND m.dedupe_key = 'token.expiring:' || t.hash || ':' || d.days)
      ON CONFLICT (endpoint_id, dedupe_key) DO NOTHING
@@ -68,7 +77,7 @@ export async function scanExpiries(): Promise<number> {
      FROM webhook_endpoints e
      JOIN application_tokens t ON t.valid_until <= now() AND t.valid_until > greatest(e.created_at, now() - interval '7 days')
                                AND t.replaced_by IS NULL AND t.device_id IS NULL
-     WHERE e.enabled AND 'token.expired' = ANY(e.events)
+     WHERE 'token.expired' = ANY(e.events)
        AND NOT EXISTS (SELECT 1 FROM webhook_messages m
                        WHERE m.endpoint_id = e.id AND m.dedupe_key = 'token.expired:' || t.hash)
      ON CONFLICT (endpoint_id, dedupe_key) DO NOTHING
@@ -127,7 +136,12 @@ async function send(message: Claimed, settings: Settings): Promise<DeliveryOutco
   } catch (error) {
     outcome = { ok: false, statusCode: null, error: (error as Error).message.slice(0, 300), durationMs: 0 };
   }
-  await record(message, outcome, settings);
+  try {
+    await record(message, outcome, settings);
+  } catch (error) {
+    // The endpoint was deleted while its message was in flight: its messages and log went with it.
+    if (prismaCode(error) !== "P2003") throw error;
+  }
   return outcome;
 }
 
@@ -182,7 +196,8 @@ async function record(message: Claimed, outcome: DeliveryOutcome, settings: Sett
       await tx.auditEvent.create({
         data: auditRow(SYSTEM_ACTOR, "webhook.disabled", {
           target: message.endpoint_id,
-          details: { url: message.url, reason, lastError: outcome.error ?? `HTTP ${outcome.statusCode}` },
+          // The origin, not the url: a receiver's key is often in its path or query (README, Webhooks).
+          details: { origin: originOf(message.url), reason, lastError: outcome.error ?? `HTTP ${outcome.statusCode}` },
         }),
       });
       log.warn(`webhook endpoint ${message.endpoint_id} ${reason}`);

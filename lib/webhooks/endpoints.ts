@@ -74,6 +74,8 @@ export async function createWebhook(who: AuditActor, input: CreateWebhook, setti
   const id = `ep_${randomUUID().replaceAll("-", "")}`;
   const secret = newWebhookSecret();
   const row = await db().$transaction(async (tx) => {
+    // Creates take turns (a lock held to the commit): of concurrent ones past the limit, none gets through.
+    await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext('tessera:webhook_endpoints'))::text`;
     if ((await tx.webhookEndpoint.count()) >= MAX_WEBHOOK_ENDPOINTS)
       throw new ApiError("conflict", `At most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first`);
     const created = await tx.webhookEndpoint.create({

@@ -7,8 +7,10 @@ import type { WebhookEvent } from "./events.ts";
 // the change with: the change and its notifications commit together or not at
 // all, and a crash after the commit loses nothing, since any instance's
 // dispatcher (lib/webhooks/dispatcher.ts) finds the stored message and sends
-// it. One row per subscribed, enabled endpoint; the dedupe key makes a second
-// insert of the same event for the same endpoint a no-op.
+// it. One row per subscribed endpoint, enabled or not (a disabled endpoint's
+// messages wait, and are sent once it is enabled again: nothing is lost while
+// it is off); the dedupe key makes a second insert of the same event for the
+// same endpoint a no-op.
 
 type Sql = Pick<Prisma.TransactionClient, "$executeRaw">;
 
@@ -19,7 +21,7 @@ export interface OutboxEvent {
   data: Record<string, unknown>;
 }
 
-/** Stores type's events for every enabled endpoint subscribed to it; returns the rows written. */
+/** Stores type's events for every endpoint subscribed to it; returns the rows written. */
 export async function enqueueWebhooks(sql: Sql, type: WebhookEvent, events: OutboxEvent[]): Promise<number> {
   if (events.length === 0) return 0;
   return sql.$executeRaw`
@@ -29,6 +31,6 @@ export async function enqueueWebhooks(sql: Sql, type: WebhookEvent, events: Outb
            now()
     FROM webhook_endpoints e
     CROSS JOIN jsonb_to_recordset(${JSON.stringify(events)}::jsonb) AS ev(key text, data jsonb)
-    WHERE e.enabled AND ${type} = ANY(e.events)
+    WHERE ${type} = ANY(e.events)
     ON CONFLICT (endpoint_id, dedupe_key) DO NOTHING`;
 }

@@ -43,6 +43,8 @@ describe("webhook endpoints and SSRF", () => {
       `http://[::1]:${port}/`,
       `http://[::ffff:127.0.0.1]:${port}/`,
       `http://[::ffff:7f00:1]:${port}/`,
+      `http://[::127.0.0.1]:${port}/`, // IPv4-compatible (found by an independent attack)
+      `http://[::ffff:0:127.0.0.1]:${port}/`, // IPv4-translated (likewise)
       "http://0.0.0.0/",
       "http://10.1.2.3/",
       "http://172.16.0.1/",
