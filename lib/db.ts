@@ -6,9 +6,16 @@ import { openDatabase, type Database } from "./db/open.ts";
 // which would otherwise open a second PGlite on the same files.
 const globalForDb = globalThis as unknown as { tesseraDatabase?: Database };
 
+let shortLived = false;
+
+/** Called by the CLI for its commands that run a moment (not the worker): the database opens lighter (db/open.ts). */
+export function openShortLived(): void {
+  shortLived = true;
+}
+
 /** This process's database, opened on first use (never at build time). */
 export function database(): Database {
-  globalForDb.tesseraDatabase ??= openDatabase(env());
+  globalForDb.tesseraDatabase ??= openDatabase(env(), { shortLived });
   return globalForDb.tesseraDatabase;
 }
 

@@ -6,6 +6,7 @@ import { brokerAdmin } from "./helpers/mqtt.ts";
 import { api, broker, connect, created, email, manager, refused } from "./helpers/mqtt-credentials.ts";
 import { setUpCredentialsFixture, tessera, type Minted } from "./helpers/mqtt-credentials.ts";
 import { sha256 } from "./helpers/tokens.ts";
+import { cli } from "./helpers/users.ts";
 import { sleep, until } from "./helpers/wait.ts";
 import { startReceiver } from "./helpers/webhook-receiver.ts";
 
@@ -46,24 +47,6 @@ const remember = (minted: Minted): Minted => {
 };
 const deviceId = (prefix: string) => `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 const list = async () => (await api("/api/mqtt/tokens", { token: manager })).body as { token_id: string }[];
-
-/**
- * Runs CLI commands in order (with the embedded database, while the server is stopped: the CLI takes the data dir's
- * lock; one stop for all of them); answers the first one's output.
- */
-async function cliRun(...commands: string[][]): Promise<string> {
-  let output = "";
-  const run = async () => {
-    for (const [index, args] of commands.entries()) {
-      const result = await tessera.cli(args);
-      assert.equal(result.code, 0, result.output);
-      if (index === 0) output = result.output;
-    }
-  };
-  if (engine === "postgres") await run();
-  else await tessera.restart({}, run);
-  return output;
-}
 
 describe(`the audit log of MQTT credentials and devices on ${engine}`, () => {
   test("create, refresh (both routes), replace and revoke: one row each, the caller as actor, no secret", async () => {
@@ -223,7 +206,9 @@ describe(`the audit log of MQTT credentials and devices on ${engine}`, () => {
     assert.equal(events[0]!.details!.clientId, viaApi);
 
     const viaCli = deviceId("aud-cli");
-    const password = (await cliRun(["devices", "add", viaCli], ["devices", "remove", viaCli])).trim().split("\n")[0]!;
+    const password = (await cli(tessera, ["devices", "add", viaCli], ["devices", "remove", viaCli]))[0]!
+      .trim()
+      .split("\n")[0]!;
     assert.ok(password.length >= 20, "the CLI printed the device's password");
     secrets.push(password);
     const cliEvents = await eventsFor(viaCli);

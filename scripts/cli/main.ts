@@ -2,6 +2,7 @@ import nextEnv from "@next/env";
 import { EnvError } from "../../lib/env.ts";
 import { DataDirBusyError } from "../../lib/embedded/lock.ts";
 import { MigrationError } from "../../lib/db/migrate.ts";
+import { openShortLived } from "../../lib/db.ts";
 import { devicesCommand, DEVICES_USAGE } from "./devices.ts";
 import { keysCommand, KEYS_USAGE } from "./keys.ts";
 import { migrateCommand } from "./migrate.ts";
@@ -45,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`tessera: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
+  if (command !== workerCommand) openShortLived(); // start's supervisor too: it migrates, then the server opens its own
   // The same .env files Next.js reads, so the CLI and the server agree.
   nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
   try {

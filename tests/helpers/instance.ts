@@ -36,6 +36,13 @@ export interface Instance {
   close(): Promise<void>;
 }
 
+/** The instance's embedded database, opened as the CLI opens it (lib/db/open.ts, shortLived): a few queries' worth. */
+function openPglite(dataDir: string): PGlite {
+  return new PGlite(path.join(dataDir, "pglite"), {
+    startParams: [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"],
+  });
+}
+
 export async function createInstance(extra: EnvVars = {}): Promise<Instance> {
   let env: EnvVars;
   let cleanup: () => Promise<void>;
@@ -109,7 +116,7 @@ export async function createInstance(extra: EnvVars = {}): Promise<Instance> {
       }
       let text = "";
       await instance.restart({}, async () => {
-        const db = new PGlite(path.join(env.TESSERA_DATA_DIR!, "pglite"));
+        const db = openPglite(env.TESSERA_DATA_DIR!);
         try {
           text = await dump(async (sql) => (await db.query<Record<string, unknown>>(sql)).rows);
         } finally {
@@ -133,7 +140,7 @@ export async function createInstance(extra: EnvVars = {}): Promise<Instance> {
         }
       } else
         await instance.restart({}, async () => {
-          const db = new PGlite(path.join(env.TESSERA_DATA_DIR!, "pglite"));
+          const db = openPglite(env.TESSERA_DATA_DIR!);
           try {
             await runAll(async (sql) => (await db.query<Record<string, unknown>>(sql)).rows);
           } finally {
