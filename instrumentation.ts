@@ -8,6 +8,8 @@ export async function register() {
   // left out of the bundle; its functions start nothing long-lived (README, Deploying). On a Node host the
   // server process runs the worker itself (lib/worker/start-worker.ts), so `npm start` alone does everything.
   if (process.env.TESSERA_BUILD_TARGET === "vercel") return;
+  // The embedded database is prepared here, in the one process that opens it (lib/db/prepare.ts).
+  if (process.env.TESSERA_PREPARE_IN_SERVER === "1") await (await import("./lib/db/prepare.ts")).prepareInServer();
   const { startWorkerInServer } = await import("./lib/worker/start-worker.ts");
   startWorkerInServer();
 }

@@ -1,13 +1,12 @@
-import path from "node:path";
 import { parseArgs } from "node:util";
 import { closeDatabase, database } from "../../lib/db.ts";
 import { migrate, type MigrateResult } from "../../lib/db/migrate.ts";
+import { MIGRATIONS_DIR } from "../../lib/db/prepare.ts";
 import { acquireDataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
 import { embeddedSecrets } from "../../lib/embedded/secrets.ts";
 import { backfillNameSkeletons } from "../../lib/tokens/name-skeleton.ts";
 import { env } from "../../lib/env.ts";
 
-export const MIGRATIONS_DIR = path.resolve("prisma/migrations");
 
 /**
  * Runs fn against the configured database, as one CLI command: takes the data

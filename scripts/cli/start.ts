@@ -3,14 +3,10 @@ import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { assertSecrets, EnvError, parseEnv } from "../../lib/env.ts";
-import { isDatabaseUnavailable } from "../../lib/db/errors.ts";
-import { migrate } from "../../lib/db/migrate.ts";
-import { closeDatabase, database } from "../../lib/db.ts";
-import { backfillNameSkeletons } from "../../lib/tokens/name-skeleton.ts";
-import { ensureFirstAdmin } from "../../lib/users/manage-users.ts";
+import { closeDatabase } from "../../lib/db.ts";
+import { PREPARE_IN_SERVER, prepareDatabase } from "../../lib/db/prepare.ts";
 import { acquireDataDirLock, type DataDirLock, dataDirOf } from "../../lib/embedded/lock.ts";
 import { embeddedSecrets } from "../../lib/embedded/secrets.ts";
-import { MIGRATIONS_DIR } from "./database.ts";
 
 const require = createRequire(import.meta.url);
 const NEXT_BIN = require.resolve("next/dist/bin/next");
@@ -30,10 +26,11 @@ function ensureBuild(childEnv: NodeJS.ProcessEnv) {
 
 /**
  * tessera start - the supervisor of one server process. In embedded mode it
- * holds the data dir lock for the server's whole life, supplies the secrets
- * from the data dir, and applies migrations before the server opens the
- * database; in both modes it builds if needed and runs the server
- * (scripts/server.mjs: Next.js behind Tessera's request guard).
+ * holds the data dir lock for the server's whole life and supplies the secrets
+ * from the data dir, and the server process prepares the database (migrations,
+ * the first admin) before it serves; on PostgreSQL the supervisor prepares it.
+ * In both modes it builds if needed and runs the server (scripts/server.mjs:
+ * Next.js behind Tessera's request guard).
  */
 export async function startCommand(args: string[]): Promise<number> {
   if (args.length > 0)
@@ -50,34 +47,14 @@ export async function startCommand(args: string[]): Promise<number> {
   try {
     assertSecrets(parseEnv(childEnv));
 
-    try {
-      if (current.TESSERA_MIGRATE_ON_START) {
-        const result = await database()
-          .withRunner((runner) => migrate(runner, MIGRATIONS_DIR, log))
-          .catch((error: unknown) => {
-            if (!isDatabaseUnavailable(error)) throw error;
-            throw new EnvError(`Cannot reach the database to apply migrations: ${(error as Error).message}`);
-          });
-        log(`database schema up to date (${result.alreadyApplied + result.applied.length} migrations)`);
-        await database().withRunner((runner) => backfillNameSkeletons(runner, log));
+    if (current.engine === "pglite")
+      childEnv[PREPARE_IN_SERVER] = "1"; // lib/db/prepare.ts says why
+    else
+      try {
+        await prepareDatabase(current, log);
+      } finally {
+        await closeDatabase();
       }
-      if (current.TESSERA_LOCAL_LOGIN) {
-        const admin = await ensureFirstAdmin(current.TESSERA_ADMIN_PASSWORD).catch((error: unknown) => {
-          // Serve anyway (health answers 503 until the database is back); the next start tries again.
-          if (!isDatabaseUnavailable(error)) throw error;
-          log(
-            "warning: the database is unreachable, so the first admin could not be checked; the server starts anyway",
-          );
-          return { created: false } as const;
-        });
-        if (admin.created && admin.generated) {
-          log(`created the first local admin "${admin.username}" with the generated password: ${admin.password}`);
-          log("it is shown only now; change it with: npm run tessera -- users set-password admin");
-        } else if (admin.created) log(`created the first local admin "${admin.username}" with TESSERA_ADMIN_PASSWORD`);
-      }
-    } finally {
-      await closeDatabase();
-    }
     childEnv.NEXTAUTH_URL ||= `http://localhost:${current.PORT}`;
 
     ensureBuild(childEnv);
