@@ -1,6 +1,22 @@
 // Runs once when a server process starts, before it answers any request.
+type Startup = { resolve(): void; reject(error: unknown): void };
+
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
+  // scripts/server.mjs (`tessera start`) opens its port when this settles, and exits 1 with the error's sentence
+  // when it fails; elsewhere (Vercel's functions) there is no such signal and a failure is Next.js's to report.
+  const startup = (globalThis as { [key: symbol]: Startup | undefined })[Symbol.for("tessera.startup")];
+  try {
+    await startServerProcess();
+  } catch (error) {
+    if (!startup) throw error;
+    startup.reject(error);
+    return;
+  }
+  startup?.resolve();
+}
+
+async function startServerProcess() {
   const { checkServerEnvironment } = await import("./lib/server-startup.ts");
   await checkServerEnvironment();
   // Vercel puts this file's bundle into every function. TESSERA_BUILD_TARGET is fixed when the app is built

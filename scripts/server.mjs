@@ -20,7 +20,21 @@ const port = Number(process.env.PORT ?? 3000);
 const hostname = undefined; // every interface, as next start
 const app = next({ dev: false, dir: process.cwd(), port, hostname });
 const handle = app.getRequestHandler();
+// instrumentation.ts settles this when its start-up is done (the configuration checked, the request guard
+// installed, the embedded database migrated, the worker started). app.prepare() does not wait for it: Next.js
+// fires its own preparation and awaits it only in the first request. So the port opens after it, and a start
+// that fails is one sentence and exit 1, never a listening server that answers 500 (or a "ready" before the schema).
+/** @type {{ resolve(): void; reject(error: unknown): void }} */
+let startup = { resolve() {}, reject() {} };
+const started = new Promise((resolve, reject) => (startup = { resolve, reject }));
+globalThis[Symbol.for("tessera.startup")] = startup;
 await app.prepare();
+try {
+  await started;
+} catch (error) {
+  console.error(`tessera: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+}
 
 /** @type {{ intercept(req: http.IncomingMessage, res: http.ServerResponse): boolean; refuseUpgrade(socket: import("node:net").Socket): void } | undefined} */
 const guard = globalThis[Symbol.for("tessera.requestGuard")];

@@ -8,6 +8,7 @@
 // bundle is made fresh each time (about 0.1 s; esbuild is what tsx itself compiles with), so it can never be
 // older than the code. It is written, named by its content, under node_modules/.cache/tessera, where packages
 // resolve as they do from the sources. Where that cannot be written (a read-only install), tsx runs the sources.
+// It carries an inline source map, so a stack trace names lib/... and scripts/cli/... lines, not the bundle's.
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -25,6 +26,9 @@ async function bundle() {
     format: "esm",
     target: "node20",
     packages: "external",
+    absWorkingDir: root, // the same bytes from any working directory (esbuild's comments name paths relative to it)
+    sourcemap: "inline", // stack traces name the sources (process.setSourceMapsEnabled below)
+    outfile: path.join(root, "node_modules/.cache/tessera/cli.mjs"), // not written (write: false): where the map's paths start
     write: false,
     logLevel: "silent",
     plugins: [
@@ -52,18 +56,16 @@ async function bundle() {
   const dir = path.join(root, "node_modules/.cache/tessera");
   const name = `cli-${createHash("sha256").update(code).digest("hex").slice(0, 16)}.mjs`;
   const file = path.join(dir, name);
-  try {
-    statSync(file);
-  } catch {
-    mkdirSync(dir, { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, code);
-    renameSync(temporary, file); // atomic: a command started meanwhile sees the whole file or none
-    // Bundles of code that has changed since, a day old: nothing runs them any more.
-    for (const other of readdirSync(dir))
-      if (other !== name && Date.now() - statSync(path.join(dir, other)).mtimeMs > 86_400_000)
-        rmSync(path.join(dir, other), { force: true });
-  }
+  // Written every time, never trusted from an earlier run (a crash can leave a file empty or cut short), and
+  // renamed into place: a command starting meanwhile imports the whole file, this one's or an identical one.
+  mkdirSync(dir, { recursive: true });
+  const temporary = `${file}.${process.pid}.tmp`;
+  writeFileSync(temporary, code);
+  renameSync(temporary, file);
+  // Bundles of code that has changed since, not written for a day: nothing runs them any more.
+  for (const other of readdirSync(dir))
+    if (other !== name && Date.now() - statSync(path.join(dir, other), { throwIfNoEntry: false })?.mtimeMs > 86_400_000)
+      rmSync(path.join(dir, other), { force: true });
   return file;
 }
 
@@ -73,8 +75,11 @@ try {
 } catch (error) {
   if (process.env.TESSERA_CLI_DEBUG) console.error("[tessera] running the sources through tsx:", error);
 }
-if (bundled) await import(pathToFileURL(bundled).href);
-else {
+if (bundled) {
+  process.setSourceMapsEnabled(true);
+  // No fallback once the bundle runs: its commands have started, and running them again through tsx could repeat one.
+  await import(pathToFileURL(bundled).href);
+} else {
   await import("./register.mjs");
   await import("./cli/main.ts");
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -90,6 +90,39 @@ describe("any engine", () => {
 
 if (engine === "pglite")
   describe("embedded database (PGlite)", () => {
+    test("a data dir PGlite cannot open, or an edited migration: one sentence and exit 1, the port never opens", async () => {
+      const broken = tempDataDir({ migrated: true });
+      const edited = tempDataDir({ migrated: true });
+      try {
+        // A data dir from another PostgreSQL major version (or damaged): PGlite refuses to start on it.
+        writeFileSync(path.join(broken.dir, "pglite", "PG_VERSION"), "99\n");
+        const db = new PGlite(path.join(edited.dir, "pglite"));
+        await db.query(
+          `UPDATE _prisma_migrations SET checksum = 'edited' WHERE migration_name = '20261123000000_application_tokens'`,
+        );
+        await db.close();
+        for (const [data, sentence] of [
+          [broken, /^tessera: the embedded database in .* could not be opened or prepared: /m],
+          [edited, /^tessera: Migration 20261123000000_application_tokens .*changed/m],
+        ] as const) {
+          const refused = await startServer({ TESSERA_DATA_DIR: data.dir, DATABASE_URL: "" }).then(
+            async (server) => {
+              await server.stop();
+              return "";
+            },
+            (error: Error) => error.message,
+          );
+          assert.match(refused, /server did not start \(exited\)/, "the start fails; no server answers meanwhile");
+          assert.match(refused, sentence);
+          assert.doesNotMatch(refused, /ready on port/);
+          assert.doesNotMatch(refused, /\n\s+at /, "no stack trace");
+        }
+      } finally {
+        broken.remove();
+        edited.remove();
+      }
+    });
+
     test("starts with zero configuration, refuses a second opener, and keeps its data across restarts", async () => {
       const data = tempDataDir();
       try {
@@ -102,6 +135,11 @@ if (engine === "pglite")
           assert.match(
             first.output(),
             /created the first local admin "admin" with the generated password: [A-Za-z0-9_-]{24}\n/,
+          );
+          // The server migrates the embedded database itself (lib/db/prepare.ts): its port opens after that.
+          assert.ok(
+            first.output().indexOf("database schema up to date") < first.output().indexOf("ready on port"),
+            `"ready" only once the schema is there:\n${first.output()}`,
           );
           secrets = JSON.parse(readFileSync(path.join(data.dir, "secrets.json"), "utf8"));
           for (const value of Object.values(secrets))

@@ -47,18 +47,19 @@ export async function prepareDatabase(current: Env, log: (line: string) => void)
 }
 
 /**
- * The embedded database's start, in the server process (instrumentation.ts), before it answers a request.
- * Measured: it spares each `tessera start` a second opening of PGlite in the supervisor, 2.5 s of CPU of its 3.7.
- * A configuration or migration problem is one sentence and exit 1, as it was from the supervisor.
+ * The embedded database's start, in the server process (instrumentation.ts), before its port opens
+ * (scripts/server.mjs waits for it). Measured: it spares each `tessera start` a second opening of PGlite in the
+ * supervisor, 2.5 s of CPU of its 3.7. Any failure is one sentence (server.mjs prints it and exits 1): a
+ * configuration or migration problem as it was from the supervisor, a data dir PGlite cannot open as what it is.
  */
 export async function prepareInServer(): Promise<void> {
   try {
     await prepareDatabase(env(), (line) => console.log(`[tessera] ${line}`));
   } catch (error) {
-    if (error instanceof EnvError || error instanceof MigrationError) {
-      console.error(`tessera: ${error.message}`);
-      process.exit(1);
-    }
-    throw error;
+    if (error instanceof EnvError || error instanceof MigrationError) throw error;
+    throw new Error(
+      `the embedded database in ${env().TESSERA_DATA_DIR} could not be opened or prepared: ${(error as Error).message}`,
+      { cause: error },
+    );
   }
 }
