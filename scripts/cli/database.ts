@@ -7,7 +7,6 @@ import { embeddedSecrets } from "../../lib/embedded/secrets.ts";
 import { backfillNameSkeletons } from "../../lib/tokens/name-skeleton.ts";
 import { env } from "../../lib/env.ts";
 
-
 /**
  * Runs fn against the configured database, as one CLI command: takes the data
  * dir lock first when the database is embedded (so it never opens PGlite
