@@ -46,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     console.error(`tessera: unknown command "${name}"\n\n${USAGE}`);
     return 2;
   }
-  if (command !== workerCommand) openShortLived(); // start's supervisor too: it migrates, then the server opens its own
+  if (command !== workerCommand) openShortLived(); // start too: its supervisor opens the database only on PostgreSQL
   // The same .env files Next.js reads, so the CLI and the server agree.
   nextEnv.loadEnvConfig(process.cwd(), false, { info: () => {}, error: console.error });
   try {
