@@ -17,7 +17,14 @@ export const CLIENT_ADDRESS_HEADER = "x-tessera-client-address";
 export function clientAddress(request: Request, trustProxy: boolean): string {
   if (trustProxy) {
     const forwarded = request.headers.get("x-forwarded-for")?.split(",").at(-1)?.trim();
-    if (forwarded) return forwarded.slice(0, 64);
+    if (forwarded) return unmapped(forwarded).slice(0, 64);
   }
-  return request.headers.get(CLIENT_ADDRESS_HEADER)?.slice(0, 64) || "unknown";
+  return unmapped(request.headers.get(CLIENT_ADDRESS_HEADER) ?? "").slice(0, 64) || "unknown";
+}
+
+/** An IPv4-mapped IPv6 address as its IPv4 address (Node's dual-stack server reports IPv4 peers so). */
+const MAPPED = /^(?:::|(?:0{1,4}:){5})ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i;
+
+function unmapped(address: string): string {
+  return MAPPED.exec(address)?.[1] ?? address;
 }
